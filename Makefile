@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Both do the whole set-up first
+# (Debian packages, models, build) and are idempotent.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= 2
+PYTHON := /usr/bin/python3
+SAMPLE ?= /usr/share/darknet/data/dog.jpg
+
+.PHONY: run test setup deps models build asan format format-check test-models clean
+
+run: setup
+	$(BUILD_DIR)/factoryai process $(SAMPLE)
+
+test: setup asan
+	tools/test/run-all.sh $(BUILD_DIR) $(ASAN_DIR)
+
+setup: deps models build
+
+deps:
+	tools/setup/install-deps.sh
+
+models: deps
+	$(PYTHON) tools/models/build.py
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (no libtorch, no apps).
+asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFAI_SANITIZE=ON \
+	  -DFAI_WITH_TORCH=OFF -DFAI_BUILD_APPS=OFF >/dev/null
+	cmake --build $(ASAN_DIR) -j$(JOBS)
+
+format:
+	git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format -i
+
+format-check:
+	git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run -Werror
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,39 @@
+#pragma once
+// The types that flow through the pipeline: Frame -> Detection -> Track -> Event.
+// One box convention everywhere: x1,y1,x2,y2 in source-image pixels; convert only at model edges.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fai {
+
+struct Box {
+  float x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+
+  float width() const { return x2 > x1 ? x2 - x1 : 0.0f; }
+  float height() const { return y2 > y1 ? y2 - y1 : 0.0f; }
+  float area() const { return width() * height(); }
+  float center_x() const { return 0.5f * (x1 + x2); }
+  float center_y() const { return 0.5f * (y1 + y2); }
+  bool operator==(const Box&) const = default;
+};
+
+struct Detection {
+  Box box;
+  float score = 0;
+  int class_id = -1;  // COCO-80 index for the object detectors
+};
+
+// COCO-80 ids of the classes the factory pipeline cares about.
+namespace coco {
+inline constexpr int kPerson = 0;
+inline constexpr int kBicycle = 1;
+inline constexpr int kCar = 2;
+inline constexpr int kMotorcycle = 3;
+inline constexpr int kBus = 5;
+inline constexpr int kTruck = 7;
+const std::vector<std::string>& class_names();
+}  // namespace coco
+
+}  // namespace fai
