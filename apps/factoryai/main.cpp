@@ -1,0 +1,35 @@
+// factoryai: one binary, one subcommand per job (serve | process | detect | eval | bench | models).
+
+#include <spdlog/spdlog.h>
+
+#include "cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Factory AI: video analytics for factories (people, vehicles, faces, plates)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", FAI_VERSION);
+  fai::cli::GlobalOptions options;
+  app.add_option("-c,--config", options.config_path, "YAML config (see config/example.yaml)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--models-dir", options.models_dir, "Folder with manifest.json and models");
+  app.add_option("--backend", options.backend, "Inference backend: auto | opencv | torch")
+      ->check(CLI::IsMember({"auto", "opencv", "torch"}));
+  app.add_option("--log-level", options.log_level, "trace | debug | info | warn | error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  int exit_code = 0;
+  fai::cli::add_detect_command(app, options, exit_code);
+  fai::cli::add_process_command(app, options, exit_code);
+  fai::cli::add_bench_command(app, options, exit_code);
+  fai::cli::add_models_command(app, options, exit_code);
+  fai::cli::add_eval_command(app, options, exit_code);
+
+  app.parse_complete_callback(
+      [&] { spdlog::set_level(spdlog::level::from_str(options.log_level)); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}
