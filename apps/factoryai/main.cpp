@@ -1,5 +1,6 @@
 // factoryai: one binary, one subcommand per job (serve | process | detect | eval | bench | models).
 
+#include <opencv2/core/utils/logger.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cli.h"
@@ -24,8 +25,13 @@ int main(int argc, char** argv) {
   fai::cli::add_models_command(app, options, exit_code);
   fai::cli::add_eval_command(app, options, exit_code);
 
-  app.parse_complete_callback(
-      [&] { spdlog::set_level(spdlog::level::from_str(options.log_level)); });
+  app.parse_complete_callback([&] {
+    spdlog::set_level(spdlog::level::from_str(options.log_level));
+    // Failures reach the user once, as our own error line; OpenCV's log would repeat them.
+    cv::utils::logging::setLogLevel(options.log_level == "trace" || options.log_level == "debug"
+                                        ? cv::utils::logging::LOG_LEVEL_INFO
+                                        : cv::utils::logging::LOG_LEVEL_SILENT);
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

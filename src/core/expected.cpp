@@ -14,6 +14,10 @@ const char* to_string(ErrorCode code) {
       return "corrupt";
     case ErrorCode::kUnsupported:
       return "unsupported";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kOverloaded:
+      return "overloaded";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -18,6 +18,8 @@ enum class ErrorCode {
   kUnavailable,      // a stream, database or remote service that cannot be reached now
   kCorrupt,          // data that exists but fails a check (hash, model graph, truncated file)
   kUnsupported,      // a valid request for something this build cannot do
+  kTooLarge,         // an input over a configured size limit (body, image dimensions)
+  kOverloaded,       // a bounded queue is full: try again shortly
   kInternal,         // a third-party library failed in a way we did not expect
 };
 

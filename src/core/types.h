@@ -25,6 +25,31 @@ struct Detection {
   int class_id = -1;  // COCO-80 index for the object detectors
 };
 
+enum class TrackState { kTentative, kTracked, kLost, kRemoved };
+
+// A tracked object. Keeps the class and the index of this frame's detection, so nobody has to
+// re-match tracks to detections by IoU afterwards.
+struct Track {
+  int64_t id = 0;
+  Box box;  // the Kalman estimate, source pixels
+  float score = 0;
+  int class_id = -1;
+  TrackState state = TrackState::kTentative;
+  int det_index = -1;  // index into this frame's detections; -1 = coasting (no detection)
+  int hits = 0;        // frames with a matched detection
+  int64_t first_frame = 0;
+  int64_t last_frame = 0;  // last frame with a matched detection
+};
+
+enum class CrossingDirection { kIn, kOut };
+
+// A track's anchor changed sides of a counting line and stayed there long enough to count.
+struct LineCrossing {
+  std::string line_id;
+  CrossingDirection direction = CrossingDirection::kIn;
+  int class_id = -1;
+};
+
 // COCO-80 ids of the classes the factory pipeline cares about.
 namespace coco {
 inline constexpr int kPerson = 0;

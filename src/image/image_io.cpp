@@ -54,7 +54,7 @@ Status check_limits(std::span<const uint8_t> bytes, const ImageLimits& limits) {
     return make_error(ErrorCode::kInvalidArgument, "image header declares a 0-pixel dimension");
   }
   if (size->width > limits.max_width || size->height > limits.max_height) {
-    return make_error(ErrorCode::kInvalidArgument,
+    return make_error(ErrorCode::kTooLarge,
                       "image is " + std::to_string(size->width) + "x" +
                           std::to_string(size->height) + ", over the limit of " +
                           std::to_string(limits.max_width) + "x" +
@@ -92,7 +92,7 @@ Expected<cv::Mat> decode_image(std::span<const uint8_t> bytes, const ImageLimits
     return make_error(ErrorCode::kInvalidArgument, "bytes are not a decodable image");
   }
   if (decoded.cols > limits.max_width || decoded.rows > limits.max_height) {
-    return make_error(ErrorCode::kInvalidArgument, "image dimensions are over the limit");
+    return make_error(ErrorCode::kTooLarge, "image dimensions are over the limit");
   }
   return decoded;
 }
