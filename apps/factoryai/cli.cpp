@@ -19,7 +19,10 @@ Expected<Config> resolve_config(const GlobalOptions& options) {
 }
 
 int report(const Error& error) {
-  std::cerr << "factoryai: " << to_string(error.code) << ": " << error.message << "\n";
+  // Library messages (OpenCV's what()) end in newlines of their own: one line per error.
+  const auto end = error.message.find_last_not_of(" \n\r\t");
+  std::cerr << "factoryai: " << to_string(error.code) << ": " << error.message.substr(0, end + 1)
+            << "\n";
   switch (error.code) {
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kNotFound:

@@ -1,5 +1,7 @@
 // factoryai: one binary, one subcommand per job (serve | process | detect | eval | bench | models).
 
+#include <cstdlib>
+
 #include <opencv2/core/utils/logger.hpp>
 #include <spdlog/spdlog.h>
 
@@ -28,9 +30,11 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] {
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     // Failures reach the user once, as our own error line; OpenCV's log would repeat them.
-    cv::utils::logging::setLogLevel(options.log_level == "trace" || options.log_level == "debug"
-                                        ? cv::utils::logging::LOG_LEVEL_INFO
-                                        : cv::utils::logging::LOG_LEVEL_SILENT);
+    const bool verbose = options.log_level == "trace" || options.log_level == "debug";
+    cv::utils::logging::setLogLevel(verbose ? cv::utils::logging::LOG_LEVEL_INFO
+                                            : cv::utils::logging::LOG_LEVEL_SILENT);
+    // OpenCV reads this once, at its first FFmpeg capture; -8 is AV_LOG_QUIET.
+    setenv("OPENCV_FFMPEG_LOGLEVEL", verbose ? "32" : "-8", /*overwrite=*/0);
   });
   try {
     app.parse(argc, argv);

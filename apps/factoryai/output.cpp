@@ -4,17 +4,18 @@
 
 namespace fai::cli {
 
-static double round_to(double v, double step) { return std::round(v / step) * step; }
+// Dividing by the power of ten (not multiplying by its inverse) lands on the shortest decimal.
+static double round_to(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
 
 nlohmann::json detection_json(const Detection& d) {
   const auto& names = coco::class_names();
   const bool known = d.class_id >= 0 && d.class_id < static_cast<int>(names.size());
   return {{"class_id", d.class_id},
           {"class", known ? names[d.class_id] : "unknown"},
-          {"score", round_to(d.score, 1e-4)},
+          {"score", round_to(d.score, 1e4)},
           {"box",
-           {round_to(d.box.x1, 0.1), round_to(d.box.y1, 0.1), round_to(d.box.x2, 0.1),
-            round_to(d.box.y2, 0.1)}}};
+           {round_to(d.box.x1, 10), round_to(d.box.y1, 10), round_to(d.box.x2, 10),
+            round_to(d.box.y2, 10)}}};
 }
 
 nlohmann::json detections_json(const std::vector<Detection>& dets) {

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 namespace fai {
 namespace {
@@ -31,8 +31,7 @@ std::string resolve(const fs::path& dir, const std::string& file) {
 std::optional<ModelFile> parse_file(const json& files, const char* format, const fs::path& dir) {
   if (!files.contains(format)) return std::nullopt;
   const json& f = files.at(format);
-  return ModelFile{resolve(dir, f.at("path").get<std::string>()),
-                   f.value("sha256", std::string())};
+  return ModelFile{resolve(dir, f.at("path").get<std::string>()), f.value("sha256", std::string())};
 }
 
 TensorSpec parse_tensor(const json& j) {
@@ -83,11 +82,13 @@ Status apply_backend_choice(const fs::path& dir, ModelManifest& manifest) {
   if (!fs::exists(path)) return {};
   auto choice = read_json(path);
   if (!choice) return choice.error();
-  if (!choice->is_object()) return make_error(ErrorCode::kCorrupt, path.string() + ": not an object");
+  if (!choice->is_object())
+    return make_error(ErrorCode::kCorrupt, path.string() + ": not an object");
   for (ModelInfo& model : manifest.models) {
     if (!choice->contains(model.name) || !(*choice)[model.name].is_string()) continue;
     auto backend = parse_backend((*choice)[model.name].get<std::string>());
-    if (!backend) return make_error(ErrorCode::kCorrupt, path.string() + ": " + backend.error().message);
+    if (!backend)
+      return make_error(ErrorCode::kCorrupt, path.string() + ": " + backend.error().message);
     model.measured_backend = *backend;
   }
   return {};
@@ -122,9 +123,9 @@ Expected<ModelManifest> load_manifest(const std::string& models_dir) {
   try {
     for (const json& j : doc->at("models")) manifest.models.push_back(parse_model(j, dir));
   } catch (const json::exception& e) {
-    return make_error(ErrorCode::kCorrupt,
-                      (dir / "manifest.json").string() + ": model " +
-                          std::to_string(manifest.models.size()) + ": " + e.what());
+    return make_error(ErrorCode::kCorrupt, (dir / "manifest.json").string() + ": model " +
+                                               std::to_string(manifest.models.size()) + ": " +
+                                               e.what());
   }
   if (auto st = apply_backend_choice(dir, manifest); !st) return st.error();
   return manifest;
@@ -170,7 +171,7 @@ Status write_backend_choice(const std::string& models_dir,
   json doc = json::object();
   for (const auto& [name, backend] : choice) {
     if (backend == Backend::kAuto) continue;
-    doc[name] = backend == Backend::kTorch ? "torch" : "opencv";
+    doc[name] = to_string(backend);
   }
   const std::string path = backend_choice_path(models_dir);
   std::ofstream out(path);

@@ -36,7 +36,9 @@ struct ModelInfo {
   Backend measured_backend = Backend::kAuto;  // from backend-choice.json; kAuto = not measured
 
   int input_width() const { return input.shape.size() == 4 ? static_cast<int>(input.shape[3]) : 0; }
-  int input_height() const { return input.shape.size() == 4 ? static_cast<int>(input.shape[2]) : 0; }
+  int input_height() const {
+    return input.shape.size() == 4 ? static_cast<int>(input.shape[2]) : 0;
+  }
 };
 
 struct ModelManifest {

@@ -125,8 +125,12 @@ TEST_F(CliTest, DetectsTheDarknetDogScene) {
     const auto& box = d["box"];
     const double cx = (box[0].get<double>() + box[2].get<double>()) / 2;
     const double cy = (box[1].get<double>() + box[3].get<double>()) / 2;
-    if (name == "dog") EXPECT_TRUE(cx < 384 && cy > 288) << "dog lower-left: " << d;
-    if (name == "truck") EXPECT_TRUE(cx > 384 && cy < 288) << "truck upper-right: " << d;
+    if (name == "dog") {
+      EXPECT_TRUE(cx < 384 && cy > 288) << "dog lower-left: " << d;
+    }
+    if (name == "truck") {
+      EXPECT_TRUE(cx > 384 && cy < 288) << "truck upper-right: " << d;
+    }
   }
   EXPECT_TRUE(classes.count("dog")) << r.out;
   EXPECT_TRUE(classes.count("bicycle")) << r.out;

@@ -72,8 +72,8 @@ def _extract(tarball: pathlib.Path, dest: pathlib.Path) -> None:
     with tarfile.open(tarball) as tar:
         for member in tar.getmembers():
             target = (staging / member.name).resolve()
-            if not target.is_relative_to(staging.resolve()):
-                raise RuntimeError(f"{tarball.name}: unsafe path {member.name}")
+            if member.issym() or member.islnk() or not target.is_relative_to(staging.resolve()):
+                raise RuntimeError(f"{tarball.name}: unsafe member {member.name}")
         tar.extractall(staging)
     shutil.rmtree(dest, ignore_errors=True)
     staging.rename(dest)

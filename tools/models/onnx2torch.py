@@ -2,9 +2,10 @@
 
 `OnnxGraphModule` interprets an ONNX graph op by op with torch functions.
 Float constants become buffers (so they are saved with the TorchScript
-module); integer constants and everything computed from them or from
-`Shape` stay numpy arrays, i.e. compile-time values that never enter the
-trace.  The same module runs the ORIGINAL dynamic-shape graphs eagerly
+module); integer constants, float constants read only as sizes/bounds
+(Resize scales, Clip min/max, ...) and everything computed from them or
+from `Shape` stay numpy arrays, i.e. compile-time values that never enter
+the trace.  Ops outside the table below raise UnsupportedOnnx.  The same module runs the ORIGINAL dynamic-shape graphs eagerly
 (used as the reference for graph fixes, see ppocr.py) and is traced on the
 static input shape for export.
 
@@ -15,6 +16,7 @@ Usage:
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Union
 
@@ -353,7 +355,7 @@ def _gather(module, node, data, indices):
     if not isinstance(indices, np.ndarray):
         raise node.fail("indices must be a constant")
     axis = _axis(node.attr("axis", 0), _rank(data))
-    indices = np.where(indices < 0, indices + data.shape[axis], indices)
+    indices = np.where(indices < 0, indices + int(data.shape[axis]), indices)
     if isinstance(data, np.ndarray):
         return np.take(data, indices, axis)
     picked = torch.index_select(data, axis, torch.from_numpy(indices.reshape(-1).astype(np.int64)))
@@ -416,8 +418,6 @@ def _resize(module, node, x, *rest):
         transform = node.attr("coordinate_transformation_mode", "half_pixel")
     if scales is not None and np.asarray(scales).size == 0:
         scales = None
-    if isinstance(scales, torch.Tensor):
-        scales = scales.numpy()
     out_h, out_w = _resize_output_size(module, node, x, scales, sizes)
     mode = node.attr("mode", "nearest")
     if mode == "nearest":
@@ -478,12 +478,27 @@ _OPS: Dict[str, Callable] = {
     "Gather": _gather,
     "Pad": _pad,
     "Identity": _identity,
-    "Dropout": _identity,  # inference: identity (mask output unsupported below)
     "Resize": _resize,
     "Upsample": _resize,
 }
 
 SUPPORTED_OPS = frozenset(_OPS) | {"Constant"}
+
+# Input positions read as compile-time values (sizes, bounds, axes), never as tensor data.
+_COMPILE_TIME_INPUTS = {
+    "Resize": {1, 2, 3}, "Upsample": {1}, "Clip": {1, 2}, "Pad": {1, 2}, "Reshape": {1},
+    "Slice": {1, 2, 3, 4}, "Split": {1}, "Squeeze": {1}, "Unsqueeze": {1}, "ReduceMean": {1},
+}
+
+
+def _compile_time_names(graph: onnx.GraphProto) -> set:
+    """Names consumed only in compile-time positions: kept as numpy, out of the trace."""
+    data_uses, compile_uses = set(), set()
+    for node in graph.node:
+        positions = _COMPILE_TIME_INPUTS.get(node.op_type, set())
+        for position, name in enumerate(node.input):
+            (compile_uses if position in positions else data_uses).add(name)
+    return compile_uses - data_uses
 
 
 def _constant_value(node: onnx.NodeProto) -> np.ndarray:
@@ -506,6 +521,7 @@ class OnnxGraphModule(torch.nn.Module):
         self.opset = default_opset(model)
         self.static_values: Dict[str, np.ndarray] = {}
         self.buffer_of: Dict[str, str] = {}
+        self._compile_time = _compile_time_names(graph)
         for init in graph.initializer:
             self._add_constant(init.name, numpy_helper.to_array(init))
         self.nodes: List[_Node] = []
@@ -521,7 +537,7 @@ class OnnxGraphModule(torch.nn.Module):
         self.output_names = [o.name for o in graph.output]
 
     def _add_constant(self, name: str, array: np.ndarray) -> None:
-        if array.dtype.kind == "f":
+        if array.dtype.kind == "f" and name not in self._compile_time:
             attr = f"const_{len(self.buffer_of)}"
             self.register_buffer(attr, torch.from_numpy(array.astype(np.float32).copy()))
             self.buffer_of[name] = attr
@@ -574,7 +590,10 @@ def export_torchscript(onnx_path: Path, ts_path: Path) -> None:
     module = OnnxGraphModule(model).eval()
     generator = torch.Generator().manual_seed(0)
     examples = tuple(torch.rand(shape, generator=generator) for shape in static_input_shapes(model).values())
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # shapes are static by construction (checked above), so values the tracer
+        # records as constants (sizes, slice bounds) are constants
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
         traced = torch.jit.trace(module, examples, check_trace=False)
     torch.jit.save(traced, str(ts_path))
 

@@ -37,23 +37,28 @@ def constants_to_initializers(model: onnx.ModelProto) -> None:
 
 
 def fold_static_values(model: onnx.ModelProto, input_shape: Sequence[int]) -> int:
-    """Replaces every node whose outputs are compile-time values (integer constants, Shape of
-    static tensors and arithmetic on them) by initializers.  Returns the number of folded nodes.
+    """Replaces every node whose outputs are known without the input by initializers: nodes on
+    constants only (e.g. the Identity torch emits for de-duplicated weights), integer
+    arithmetic, and Shape of tensors whose shape is static.  Returns the number folded.
 
-    OpenCV 4.6 cannot follow Shape -> Cast -> Slice -> Concat -> Reshape chains; with a static
-    input size they are constants."""
+    OpenCV 4.6 follows neither Shape -> Cast -> Slice -> Concat -> Reshape chains nor
+    Identity on an initializer; with a static input size both are constants."""
     interpreter = OnnxGraphModule(model).eval()
     with torch.no_grad():
         values = interpreter.run(torch.zeros(list(input_shape)))
     graph = model.graph
-    existing = {i.name for i in graph.initializer}
+    constant = {i.name for i in graph.initializer}
     kept, folded = [], 0
     for node in graph.node:
         outputs = [name for name in node.output if name]
-        if node.op_type != "Constant" and all(isinstance(values.get(n), np.ndarray) for n in outputs):
+        on_constants = node.input and all(not name or name in constant for name in node.input)
+        if node.op_type != "Constant" and (on_constants or all(isinstance(values.get(n), np.ndarray) for n in outputs)):
             for name in outputs:
-                if name not in existing:
-                    graph.initializer.append(numpy_helper.from_array(values[name], name))
+                if name not in constant:
+                    value = values[name]
+                    array = value.numpy() if isinstance(value, torch.Tensor) else value
+                    graph.initializer.append(numpy_helper.from_array(array, name))
+                    constant.add(name)
             folded += 1
         else:
             kept.append(node)

@@ -38,7 +38,10 @@ def run_tfjs(model_json: pathlib.Path, inputs: dict[str, np.ndarray],
         spec = {"model": str(pathlib.Path(model_json).resolve()), "inputs": input_files,
                 "outputs": output_names, "out_dir": str(tmp / "out")}
         (tmp / "spec.json").write_text(json.dumps(spec))
-        subprocess.run(["node", str(NODE_DIR / "reference.mjs"), str(tmp / "spec.json")],
-                       cwd=NODE_DIR, check=True)
+        # Output is captured: tfjs prints a "use tfjs-node" banner on every run.
+        run = subprocess.run(["node", str(NODE_DIR / "reference.mjs"), str(tmp / "spec.json")],
+                             cwd=NODE_DIR, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"tfjs reference run failed:\n{run.stdout}{run.stderr}")
         index = json.loads((tmp / "out" / "outputs.json").read_text())
         return {name: np.load(tmp / "out" / file) for name, file in index.items()}

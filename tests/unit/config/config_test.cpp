@@ -32,9 +32,10 @@ TEST(LoadConfig, ReadsValues) {
 }
 
 TEST(LoadConfig, ReportsEveryProblemAtOnce) {
-  auto config = load_config(write_temp("fai_cfg_bad.yaml",
-                                       "inference: {backend: gpu, threads: zero}\n"
-                                       "detector: {type: yolo, score_threshold: 2, classes: [99]}\n"));
+  auto config =
+      load_config(write_temp("fai_cfg_bad.yaml",
+                             "inference: {backend: gpu, threads: zero}\n"
+                             "detector: {type: yolo, score_threshold: 2, classes: [99]}\n"));
   ASSERT_FALSE(config.ok());
   const std::string& msg = config.error().message;
   for (const char* part : {"inference.backend", "inference.threads", "detector.model",

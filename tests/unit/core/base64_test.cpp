@@ -12,9 +12,13 @@ std::string decode_text(std::string_view b64) {
 }
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},         {"f", "Zg=="},       {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(reinterpret_cast<const uint8_t*>(plain.data()), plain.size()), encoded);
     EXPECT_EQ(decode_text(encoded), plain);
@@ -22,10 +26,10 @@ TEST(Base64, Rfc4648Vectors) {
 }
 
 TEST(Base64, TolerantOfWhatClientsSend) {
-  EXPECT_EQ(decode_text("Zm9v\nYmFy\r\n"), "foobar");        // MIME line breaks
-  EXPECT_EQ(decode_text("Zm9vYg"), "foob");                  // no padding
+  EXPECT_EQ(decode_text("Zm9v\nYmFy\r\n"), "foobar");            // MIME line breaks
+  EXPECT_EQ(decode_text("Zm9vYg"), "foob");                      // no padding
   EXPECT_EQ(decode_text("data:image/jpeg;base64,Zm9v"), "foo");  // browser data URL
-  EXPECT_EQ(decode_text("-_8="), std::string("\xfb\xff", 2));     // URL-safe alphabet
+  EXPECT_EQ(decode_text("-_8="), std::string("\xfb\xff", 2));    // URL-safe alphabet
 }
 
 TEST(Base64, RejectsGarbage) {

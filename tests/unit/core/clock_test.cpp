@@ -20,8 +20,9 @@ TEST(Clock, ParsesWhatItFormatsAndOffsets) {
 }
 
 TEST(Clock, RejectsMalformed) {
-  for (const char* bad : {"", "yesterday", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z",
-                          "2025-11-25 15:40:54", "2025-11-25T15:40:54.Z", "2025-11-25T15:40:54Zjunk"}) {
+  for (const char* bad :
+       {"", "yesterday", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "2025-11-25 15:40:54",
+        "2025-11-25T15:40:54.Z", "2025-11-25T15:40:54Zjunk"}) {
     EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
   }
 }

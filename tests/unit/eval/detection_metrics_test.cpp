@@ -7,12 +7,12 @@ namespace fai {
 namespace {
 
 TEST(DetectionTally, MatchesGreedilyByScorePerClass) {
-  const std::vector<Detection> truth = {{{0, 0, 10, 10}, 1, 0}, {{20, 20, 30, 30}, 1, 0},
-                                        {{50, 50, 60, 60}, 1, 2}};
+  const std::vector<Detection> truth = {
+      {{0, 0, 10, 10}, 1, 0}, {{20, 20, 30, 30}, 1, 0}, {{50, 50, 60, 60}, 1, 2}};
   const std::vector<Detection> predictions = {
-      {{0, 0, 10, 10}, 0.9f, 0},     // TP
-      {{1, 1, 10, 10}, 0.8f, 0},     // duplicate of a matched box: FP
-      {{50, 50, 60, 60}, 0.7f, 7},   // right place, wrong class: FP for class 7
+      {{0, 0, 10, 10}, 0.9f, 0},        // TP
+      {{1, 1, 10, 10}, 0.8f, 0},        // duplicate of a matched box: FP
+      {{50, 50, 60, 60}, 0.7f, 7},      // right place, wrong class: FP for class 7
       {{100, 100, 110, 110}, 0.6f, 2},  // nowhere: FP
   };
   DetectionTally tally;

@@ -16,8 +16,8 @@ std::vector<uint8_t> encode(const std::string& ext, int w, int h) {
 
 // A PNG signature + IHDR chunk declaring the given size, with no pixel data.
 std::vector<uint8_t> png_header(uint32_t w, uint32_t h) {
-  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13,
-                            'I',  'H', 'D', 'R'};
+  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A,
+                            0,    0,   0,   13,  'I',  'H',  'D',  'R'};
   for (uint32_t v : {w, h}) {
     for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<uint8_t>(v >> shift));
   }

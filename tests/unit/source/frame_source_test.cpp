@@ -17,7 +17,8 @@ class FrameSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("fai_source_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("fai_source_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

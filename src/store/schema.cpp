@@ -1,0 +1,108 @@
+#include "store/schema.h"
+
+namespace fai::store {
+namespace {
+
+// Written once with an @ID@ placeholder for the dialect's auto-increment primary key.
+// Every time column holds epoch milliseconds UTC (BIGINT); flags are SMALLINT 0/1.
+const std::vector<std::string> kSeedTables = {
+    R"(CREATE TABLE employees (
+         id @ID@,
+         employee_id TEXT NOT NULL UNIQUE,
+         name TEXT NOT NULL,
+         department TEXT,
+         shift_start TEXT,
+         shift_end TEXT,
+         aws_face_id TEXT,
+         consent SMALLINT NOT NULL DEFAULT 0,
+         created_at BIGINT NOT NULL))",
+    R"(CREATE TABLE attendance_records (
+         id @ID@,
+         employee_id BIGINT NOT NULL REFERENCES employees(id),
+         check_in_time BIGINT,
+         check_out_time BIGINT,
+         status TEXT,
+         aws_confidence DOUBLE PRECISION,
+         track_id BIGINT))",
+    R"(CREATE TABLE vehicles (
+         id @ID@,
+         plate_number TEXT NOT NULL UNIQUE,
+         vehicle_type TEXT,
+         status TEXT,
+         whitelist SMALLINT NOT NULL DEFAULT 0,
+         owner TEXT,
+         note TEXT,
+         valid_from BIGINT,
+         valid_until BIGINT))",
+    R"(CREATE TABLE vehicle_logs (
+         id @ID@,
+         camera_id TEXT,
+         track_id BIGINT,
+         plate_number TEXT,
+         vehicle_type TEXT,
+         entry_time BIGINT,
+         exit_time BIGINT,
+         ocr_confidence DOUBLE PRECISION,
+         status TEXT))",
+    R"(CREATE TABLE occupancy_logs (
+         id @ID@,
+         camera_id TEXT NOT NULL,
+         current_occupancy BIGINT NOT NULL,
+         entries_count BIGINT NOT NULL,
+         exits_count BIGINT NOT NULL,
+         timestamp BIGINT NOT NULL))",
+    R"(CREATE TABLE system_metrics (
+         id @ID@,
+         camera_id TEXT NOT NULL,
+         frame_id BIGINT NOT NULL,
+         processing_ms DOUBLE PRECISION NOT NULL,
+         aws_calls INTEGER NOT NULL DEFAULT 0,
+         aws_cost_est DOUBLE PRECISION NOT NULL DEFAULT 0,
+         cache_hits INTEGER NOT NULL DEFAULT 0,
+         timestamp BIGINT NOT NULL))",
+    R"(CREATE TABLE line_crossings (
+         id @ID@,
+         camera_id TEXT NOT NULL,
+         line_id TEXT NOT NULL,
+         track_id BIGINT NOT NULL,
+         class_id INTEGER NOT NULL,
+         direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+         time BIGINT NOT NULL,
+         event_key TEXT NOT NULL UNIQUE))",
+    // The API filters every time series by camera and a time range.
+    "CREATE INDEX occupancy_logs_camera_time ON occupancy_logs (camera_id, timestamp)",
+    "CREATE INDEX system_metrics_camera_time ON system_metrics (camera_id, timestamp)",
+    "CREATE INDEX line_crossings_camera_time ON line_crossings (camera_id, time)",
+    "CREATE INDEX vehicle_logs_camera_time ON vehicle_logs (camera_id, entry_time)",
+    "CREATE INDEX attendance_records_employee_time ON attendance_records (employee_id, "
+    "check_in_time)",
+};
+
+std::string id_column(Dialect dialect) {
+  return dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+}
+
+std::vector<std::string> in_dialect(const std::vector<std::string>& statements, Dialect dialect) {
+  static const std::string kPlaceholder = "@ID@";
+  std::vector<std::string> out;
+  for (std::string sql : statements) {
+    if (const auto at = sql.find(kPlaceholder); at != std::string::npos) {
+      sql.replace(at, kPlaceholder.size(), id_column(dialect));
+    }
+    out.push_back(std::move(sql));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Migration> migrations(Dialect dialect) {
+  return {{1, "seed tables and crossing ledger", in_dialect(kSeedTables, dialect)}};
+}
+
+std::string create_migrations_table_sql() {
+  return "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+         "name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+}
+
+}  // namespace fai::store
