@@ -29,6 +29,7 @@ void add_models_command(CLI::App& app, const GlobalOptions& options, int& exit_c
 void add_detect_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
 void add_process_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
 void add_bench_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
+void add_serve_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
 void add_eval_command(CLI::App& app, const GlobalOptions& options, int& exit_code);
 
 }  // namespace fai::cli

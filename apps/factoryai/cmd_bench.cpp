@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "cli.h"
+#include "http_bench.h"
 #include "core/stats.h"
 #include "image/image_io.h"
 #include "infer/manifest.h"
@@ -25,6 +26,7 @@ struct BenchOptions {
   std::string image = "/usr/share/darknet/data/dog.jpg";
   bool write_choice = true;
   bool json = false;
+  HttpBenchOptions http;
 };
 
 struct BenchRow {
@@ -168,7 +170,19 @@ void add_bench_command(CLI::App& app, const GlobalOptions& options, int& exit_co
   cmd->add_flag("!--no-write-choice", opt->write_choice,
                 "Do not record the faster backend per model in backend-choice.json");
   cmd->add_flag("--json", opt->json, "Print JSON instead of a table");
-  cmd->callback([&options, &exit_code, opt] { exit_code = run_bench(options, *opt); });
+  cmd->add_option("--http", opt->http.url,
+                  "Instead: drive a running server at this URL (e.g. http://127.0.0.1:8000)");
+  cmd->add_option("--frames", opt->http.frames_dir, "--http: folder of frames to send");
+  cmd->add_option("--cameras", opt->http.camera_counts, "--http: concurrent camera counts to run");
+  cmd->add_option("--frames-per-camera", opt->http.frames_per_camera, "--http: frames each camera sends");
+  cmd->callback([&options, &exit_code, opt] {
+    if (!opt->http.url.empty()) {
+      opt->http.json = opt->json;
+      exit_code = run_http_bench(opt->http);
+    } else {
+      exit_code = run_bench(options, *opt);
+    }
+  });
 }
 
 }  // namespace fai::cli

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "cmd_eval_track.h"
 #include "detect/detector.h"
 #include "eval/detection_metrics.h"
 #include "eval/yolo_labels.h"
@@ -150,6 +151,7 @@ void add_eval_command(CLI::App& app, const GlobalOptions& options, int& exit_cod
   detect->add_option("dirs", opt->dirs, "Folders, e.g. ../shared/data/images/coco8")->required();
   detect->add_option("--iou", opt->iou, "IoU for a match")->check(CLI::Range(0.05, 0.95));
   detect->callback([&options, &exit_code, opt] { exit_code = run_eval_detect(options, *opt); });
+  add_eval_track_commands(*eval, options, exit_code);
 }
 
 }  // namespace fai::cli

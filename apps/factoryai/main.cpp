@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
   int exit_code = 0;
+  fai::cli::add_serve_command(app, options, exit_code);
   fai::cli::add_detect_command(app, options, exit_code);
   fai::cli::add_process_command(app, options, exit_code);
   fai::cli::add_bench_command(app, options, exit_code);

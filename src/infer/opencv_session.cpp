@@ -41,7 +41,7 @@ class OpenCvSession final : public InferenceSession {
     try {
       net_.setInput(blob);
       net_.forward(outputs, output_names_);
-    } catch (const cv::Exception& e) {
+    } catch (const std::exception& e) {  // cv::Exception, or bad_alloc on a huge input
       return make_error(ErrorCode::kInternal, std::string("OpenCV forward failed for input ") +
                                                   format_shape(input.shape) + ": " + e.what());
     }
@@ -67,7 +67,7 @@ Expected<cv::dnn::Net> read_onnx(const std::string& path) {
     net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     return net;
-  } catch (const cv::Exception& e) {
+  } catch (const std::exception& e) {
     return make_error(ErrorCode::kCorrupt,
                       path + ": OpenCV cannot import this ONNX model: " + e.what());
   }
@@ -87,6 +87,7 @@ Status check_outputs_exist(cv::dnn::Net& net, const std::vector<std::string>& na
 
 Expected<std::unique_ptr<InferenceSession>> open_onnx_session(const std::string& path,
                                                               const SessionOptions& options) {
+  if (auto st = check_options(options); !st) return st.error();
   if (!std::filesystem::is_regular_file(path)) {
     return make_error(ErrorCode::kNotFound, "model file not found: " + path);
   }

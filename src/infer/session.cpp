@@ -12,6 +12,14 @@ std::string format_shape(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
+Status check_options(const SessionOptions& options) {
+  if (options.threads < 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "session threads must be at least 1, got " + std::to_string(options.threads));
+  }
+  return {};
+}
+
 Status check_input(const Tensor& input, const std::vector<int64_t>& expected) {
   if (!input.consistent()) {
     return make_error(ErrorCode::kInvalidArgument,

@@ -100,6 +100,7 @@ torch::jit::Module optimise(torch::jit::Module module, const std::string& path) 
 
 Expected<std::unique_ptr<InferenceSession>> open_torchscript_session(
     const std::string& path, const SessionOptions& options) {
+  if (auto st = check_options(options); !st) return st.error();
   if (!std::filesystem::is_regular_file(path)) {
     return make_error(ErrorCode::kNotFound, "model file not found: " + path);
   }

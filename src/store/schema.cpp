@@ -79,7 +79,8 @@ const std::vector<std::string> kSeedTables = {
 };
 
 std::string id_column(Dialect dialect) {
-  return dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  return dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                     : "BIGSERIAL PRIMARY KEY";
 }
 
 std::vector<std::string> in_dialect(const std::vector<std::string>& statements, Dialect dialect) {

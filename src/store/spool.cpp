@@ -91,7 +91,7 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 Expected<CrossingSpool::Opened> CrossingSpool::open(const std::string& path,
-                                                   uint64_t compact_bytes) {
+                                                    uint64_t compact_bytes) {
   const std::string content = read_file(path);
   Opened opened;
   std::string clean;  // complete, parseable lines only
@@ -123,7 +123,9 @@ CrossingSpool::CrossingSpool(std::string path, int fd, uint64_t compact_bytes,
   for (const uint64_t n : pending_line_bytes_) file_bytes_ += n;
 }
 
-CrossingSpool::~CrossingSpool() { ::close(fd_); }
+CrossingSpool::~CrossingSpool() {
+  ::close(fd_);
+}
 
 Status CrossingSpool::append(const CrossingRow& row) {
   const std::string line = to_line(row);

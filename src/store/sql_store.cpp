@@ -31,7 +31,8 @@ Expected<Target> parse_store_url(const std::string& url) {
   if (starts_with(url, "sqlite:")) {
     std::string path = url.substr(7);
     if (starts_with(path, "//")) path = path.substr(2);
-    if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "store url: empty sqlite path");
+    if (path.empty())
+      return make_error(ErrorCode::kInvalidArgument, "store url: empty sqlite path");
     return Target{Dialect::kSqlite, "db=" + path};
   }
   const bool is_pg_url = starts_with(url, "postgresql://") || starts_with(url, "postgres://");
@@ -44,7 +45,9 @@ long long to_ms(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-SystemTime from_ms(long long ms) { return SystemTime(std::chrono::milliseconds(ms)); }
+SystemTime from_ms(long long ms) {
+  return SystemTime(std::chrono::milliseconds(ms));
+}
 
 const char* to_text(CrossingDirection direction) {
   return direction == CrossingDirection::kIn ? "in" : "out";
@@ -114,6 +117,9 @@ class Connection {
       *session << "PRAGMA journal_mode = WAL";
       *session << "PRAGMA synchronous = NORMAL";
       *session << "PRAGMA foreign_keys = ON";
+    } else {
+      // libpq prints notices ("already exists, skipping") to stderr otherwise.
+      *session << "SET client_min_messages TO WARNING";
     }
     return session;
   }
@@ -215,8 +221,8 @@ void insert_metrics(soci::session& s, const std::vector<MetricRow>& rows) {
   }
   s << "INSERT INTO system_metrics (camera_id, frame_id, processing_ms, aws_calls, aws_cost_est, "
        "cache_hits, timestamp) VALUES (:c, :f, :p, :a, :e, :h, :t)",
-      soci::use(camera), soci::use(frame), soci::use(processing), soci::use(calls),
-      soci::use(cost), soci::use(hits), soci::use(time);
+      soci::use(camera), soci::use(frame), soci::use(processing), soci::use(calls), soci::use(cost),
+      soci::use(hits), soci::use(time);
 }
 
 // Camera + [from, to) filter; binds its values in the order its placeholders appear.
@@ -417,6 +423,13 @@ MetricsSummary summarize_metrics(soci::session& s, const RangeQuery& query) {
   return summary;
 }
 
+int64_t max_frame_id(soci::session& s) {
+  long long id = 0;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT MAX(frame_id) FROM system_metrics", soci::into(id, ind);
+  return ind == soci::i_ok ? id : 0;
+}
+
 Status check_page(const RangeQuery& query) {
   if (query.limit < 0 || query.offset < 0) {
     return make_error(ErrorCode::kInvalidArgument, "limit and offset must be >= 0");
@@ -462,6 +475,7 @@ class SqlStore final : public Store {
   }
 
   Expected<int> schema_version() override { return read<int>(current_version); }
+  Expected<int64_t> max_frame_id() override { return read<int64_t>(fai::max_frame_id); }
 
  private:
   template <class T, class Query>

@@ -126,6 +126,8 @@ class Store {
 
   // Highest applied schema migration.
   virtual Expected<int> schema_version() = 0;
+  // Highest frame_id in system_metrics (0 when empty): frame ids continue after a restart.
+  virtual Expected<int64_t> max_frame_id() = 0;
 };
 
 Expected<std::unique_ptr<Store>> open_store(const StoreConfig& config);

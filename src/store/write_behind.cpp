@@ -82,7 +82,8 @@ bool WriteBehindQueue::try_enqueue(MetricRow row) {
 
 bool WriteBehindQueue::reserve_slot() {
   std::lock_guard lock(mutex_);
-  if (queue_.size() + reserved_slots_ >= options_.capacity_rows) {
+  // The batch in flight still counts: it is what bounds memory while the database is down.
+  if (accepted_total_ - committed_total_ + reserved_slots_ >= options_.capacity_rows) {
     ++stats_.rejected_rows;
     return false;
   }

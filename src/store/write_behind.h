@@ -19,7 +19,7 @@
 namespace fai {
 
 struct WriteBehindOptions {
-  size_t capacity_rows = 10000;  // try_enqueue fails beyond this many waiting rows
+  size_t capacity_rows = 10000;  // try_enqueue fails beyond this many uncommitted rows
   size_t batch_rows = 256;       // rows per transaction at most
   std::chrono::milliseconds max_latency{100};  // a row waits at most this long for its batch
   std::chrono::milliseconds initial_backoff{100};

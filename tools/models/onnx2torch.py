@@ -5,7 +5,8 @@ Float constants become buffers (so they are saved with the TorchScript
 module); integer constants, float constants read only as sizes/bounds
 (Resize scales, Clip min/max, ...) and everything computed from them or
 from `Shape` stay numpy arrays, i.e. compile-time values that never enter
-the trace.  Ops outside the table below raise UnsupportedOnnx.  The same module runs the ORIGINAL dynamic-shape graphs eagerly
+the trace.  Ops outside the table below raise UnsupportedOnnx.
+The same module runs the ORIGINAL dynamic-shape graphs eagerly
 (used as the reference for graph fixes, see ppocr.py) and is traced on the
 static input shape for export.
 

@@ -158,10 +158,11 @@ def wrap_last_axis_affine_in_2d(model: onnx.ModelProto, ops=("Mul", "Add")) -> i
         flat = [int(np.prod(x_shape[:-1])), x_shape[-1]]
         flat_in = unique_name(model, f"{other}_2d")
         flat_out = unique_name(model, f"{node.output[0]}_2d")
-        new_nodes.append(_reshape_nodes(model, other, flat_in, flat, f"{node.name or node.output[0]}_to2d"))
+        tag = node.name or node.output[0]
+        new_nodes.append(_reshape_nodes(model, other, flat_in, flat, f"{tag}_to2d"))
         inputs = [flat_in if n == other else n for n in node.input]
         new_nodes.append(onnx.helper.make_node(node.op_type, inputs, [flat_out], name=node.name))
-        new_nodes.append(_reshape_nodes(model, flat_out, node.output[0], x_shape, f"{node.name or node.output[0]}_from2d"))
+        new_nodes.append(_reshape_nodes(model, flat_out, node.output[0], x_shape, f"{tag}_from2d"))
         wrapped += 1
     del model.graph.node[:]
     model.graph.node.extend(new_nodes)

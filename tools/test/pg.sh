@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster on loopback for the store tests.
-#   pg.sh start   initdb (first time) + start + create database factoryai_test; idempotent
+#   pg.sh start   initdb (first time) + start + create database factoryai_test, then print the
+#                 URL like `url`; idempotent
 #   pg.sh url     print the connection URL (fails when the cluster is not running)
 #   pg.sh stop    stop the cluster and delete its directory; idempotent
 # Trust auth on 127.0.0.1 and the cluster's own unix socket only; fsync off (test data is disposable).

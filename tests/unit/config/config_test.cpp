@@ -53,3 +53,54 @@ TEST(LoadConfig, MissingAndMalformedFiles) {
 
 }  // namespace
 }  // namespace fai
+
+namespace fai {
+namespace {
+
+TEST(LoadConfig, ServerSectionsAndCameras) {
+  auto config = load_config(write_temp("fai_cfg_cameras.yaml", R"(
+server: {port: 8081, max_body_bytes: 2048}
+store: {url: "postgresql://fai@127.0.0.1:5432/fai"}
+pipeline: {workers: 2, queue_per_camera: 3}
+cameras:
+  locked: true
+  list:
+    - id: gate
+      lines:
+        - {id: door, start: [0, 240], end: [640, 240], in_side: left}
+    - id: yard
+      source: rtsp://127.0.0.1:8554/yard
+)"));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.port, 8081);
+  EXPECT_EQ(config->store.url, "postgresql://fai@127.0.0.1:5432/fai");
+  EXPECT_EQ(config->pipeline.workers, 2);
+  EXPECT_TRUE(config->cameras_locked);
+  ASSERT_EQ(config->cameras.size(), 2u);
+  ASSERT_EQ(config->cameras[0].lines.size(), 1u);
+  EXPECT_FLOAT_EQ(config->cameras[0].lines[0].y2, 240);
+  EXPECT_EQ(config->cameras[0].lines[0].in_side, "left");
+  EXPECT_EQ(config->cameras[1].source, "rtsp://127.0.0.1:8554/yard");
+}
+
+TEST(LoadConfig, UnknownKeysAndBadCamerasAreProblems) {
+  auto config = load_config(write_temp("fai_cfg_typos.yaml", R"(
+sever: {port: 1}
+detector: {score_treshold: 0.2}
+cameras:
+  list:
+    - id: a
+      lines: [{id: l, start: [1, 1], end: [1, 1], in_side: up}]
+    - id: a
+)"));
+  ASSERT_FALSE(config.ok());
+  const std::string& msg = config.error().message;
+  for (const char* part : {"sever: unknown section", "detector.score_treshold: unknown key",
+                           "duplicate camera id 'a'", "in_side: must be left or right",
+                           "same point"}) {
+    EXPECT_NE(msg.find(part), std::string::npos) << part << " missing from:\n" << msg;
+  }
+}
+
+}  // namespace
+}  // namespace fai

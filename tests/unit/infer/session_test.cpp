@@ -103,6 +103,12 @@ TEST_P(SessionTest, MissingAndCorruptFilesAreErrors) {
   }
 }
 
+TEST_P(SessionTest, ThreadsBelowOneAreInvalid) {
+  auto session = open({0, {}, {}});
+  ASSERT_FALSE(session.ok());
+  EXPECT_EQ(session.error().code, ErrorCode::kInvalidArgument) << session.error().message;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, SessionTest,
     ::testing::Values(BackendCase{"opencv", "tiny_conv.onnx", &open_onnx_session},

@@ -1,0 +1,138 @@
+#include "api/dto.h"
+
+#include <cmath>
+
+#include "core/clock.h"
+
+namespace fai::api {
+namespace {
+
+double round2(double v) { return std::round(v * 100) / 100; }
+double round1(double v) { return std::round(v * 10) / 10; }
+
+std::string class_name(int id) {
+  const auto& names = coco::class_names();
+  return id >= 0 && id < static_cast<int>(names.size()) ? names[id] : "unknown";
+}
+
+const char* direction_name(CrossingDirection d) {
+  return d == CrossingDirection::kIn ? "in" : "out";
+}
+
+nlohmann::json box_json(const Box& b) {
+  return {round1(b.x1), round1(b.y1), round1(b.x2), round1(b.y2)};
+}
+
+nlohmann::json tracks_json(const FrameOutcome& o) {
+  nlohmann::json tracks = nlohmann::json::array();
+  for (const Track& t : o.tracks) {
+    tracks.push_back({{"track_id", t.id},
+                      {"class", class_name(t.class_id)},
+                      {"class_id", t.class_id},
+                      {"box", box_json(t.box)},
+                      {"score", round2(t.score)},
+                      {"visible", t.det_index >= 0}});
+  }
+  return tracks;
+}
+
+// Until plates are read (ANPR), a vehicle entry carries its type and detection confidence.
+nlohmann::json vehicles_json(const FrameOutcome& o) {
+  nlohmann::json vehicles = nlohmann::json::array();
+  for (const Track& t : o.tracks) {
+    const bool vehicle = t.class_id == coco::kCar || t.class_id == coco::kMotorcycle ||
+                         t.class_id == coco::kBus || t.class_id == coco::kTruck;
+    if (!vehicle || t.det_index < 0) continue;
+    vehicles.push_back({{"track_id", t.id},
+                        {"type", class_name(t.class_id)},
+                        {"plate", nullptr},
+                        {"confidence", round2(o.detections[t.det_index].score)}});
+  }
+  return vehicles;
+}
+
+nlohmann::json crossings_json(const FrameOutcome& o) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const TrackCrossing& c : o.crossings) {
+    out.push_back({{"track_id", c.track_id},
+                   {"line_id", c.crossing.line_id},
+                   {"direction", direction_name(c.crossing.direction)},
+                   {"class", class_name(c.crossing.class_id)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json process_response(const FrameOutcome& o) {
+  const StageTimes& t = o.times;
+  return {{"success", true},
+          {"frame_id", o.frame_id},
+          {"timestamp", iso8601_utc(o.timestamp)},
+          {"occupancy", o.counts.occupancy},
+          {"entries", o.counts.entries},
+          {"exits", o.counts.exits},
+          {"entries_this_frame", o.entries_this_frame},
+          {"exits_this_frame", o.exits_this_frame},
+          {"faces_recognized", nlohmann::json::array()},
+          {"vehicles_detected", vehicles_json(o)},
+          {"people_count", o.people_count},
+          {"vehicle_count", o.vehicle_count},
+          {"processing_time_ms", round2(t.total_ms)},
+          {"camera_id", o.camera_id},
+          {"tracks", tracks_json(o)},
+          {"crossings", crossings_json(o)},
+          {"stage_ms",
+           {{"queue", round2(t.queue_ms)},
+            {"preprocess", round2(t.preprocess_ms)},
+            {"forward", round2(t.forward_ms)},
+            {"postprocess", round2(t.postprocess_ms)},
+            {"track", round2(t.track_ms)},
+            {"analytics", round2(t.analytics_ms)}}}};
+}
+
+nlohmann::json camera_json(const CameraStatus& c) {
+  return {{"camera_id", c.camera_id},
+          {"occupancy", c.counts.occupancy},
+          {"entries", c.counts.entries},
+          {"exits", c.counts.exits},
+          {"frames", c.frames},
+          {"queued", c.queued},
+          {"last_frame_id", c.last_frame_id},
+          {"last_frame_time", c.frames > 0 ? nlohmann::json(iso8601_utc(c.last_frame_time))
+                                           : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json snapshot_json(const OccupancySnapshot& r) {
+  return {{"camera_id", r.camera_id},
+          {"current_occupancy", r.current_occupancy},
+          {"entries_count", r.entries_count},
+          {"exits_count", r.exits_count},
+          {"timestamp", iso8601_utc(r.timestamp)}};
+}
+
+nlohmann::json crossing_json(const CrossingRow& r) {
+  return {{"camera_id", r.camera_id},     {"line_id", r.line_id},
+          {"track_id", r.track_id},       {"class_id", r.class_id},
+          {"class", class_name(r.class_id)}, {"direction", direction_name(r.direction)},
+          {"time", iso8601_utc(r.time)}};
+}
+
+nlohmann::json metric_json(const MetricRow& r) {
+  return {{"camera_id", r.camera_id},
+          {"frame_id", r.frame_id},
+          {"processing_ms", round2(r.processing_ms)},
+          {"aws_calls", r.aws_calls},
+          {"aws_cost_est", r.aws_cost_est},
+          {"cache_hits", r.cache_hits},
+          {"timestamp", iso8601_utc(r.timestamp)}};
+}
+
+nlohmann::json latency_json(const LatencySummary& s) {
+  return {{"count", s.count},
+          {"median_ms", round2(s.median_ms)},
+          {"p95_ms", round2(s.p95_ms)},
+          {"max_ms", round2(s.max_ms)}};
+}
+
+}  // namespace fai::api

@@ -1,0 +1,55 @@
+#pragma once
+// The HTTP API: thin routes over the pipeline and the store. Routes decode and validate input,
+// call one module, and shape JSON; every error goes through api::send_error.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+
+#include "config/config.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+#include "store/write_behind.h"
+
+namespace fai::api {
+
+struct ServiceInfo {
+  std::string version;
+  std::string store_backend;  // "sqlite" | "postgresql"
+  std::vector<std::pair<std::string, std::string>> models;  // name -> backend in use
+};
+
+// Serves /api/* (and the dashboard's static files when server.static_dir exists).
+// bind() fails fast on a taken port; run() blocks until stop() (from any thread).
+class ApiServer {
+ public:
+  ApiServer(const Config& config, Pipeline& pipeline, Store& store, WriteBehindQueue& writer,
+            ServiceInfo info);
+  Status bind();
+  void run();
+  void stop();
+  int port() const { return port_; }
+
+ private:
+  void add_routes();
+  void handle_process(const httplib::Request& req, httplib::Response& res);
+  void handle_health(httplib::Response& res);
+  void handle_diagnostic(httplib::Response& res);
+  void handle_occupancy(httplib::Response& res);
+  void handle_history(const httplib::Request& req, httplib::Response& res);
+  void handle_crossings(const httplib::Request& req, httplib::Response& res);
+  void handle_metrics(const httplib::Request& req, httplib::Response& res);
+
+  const Config& config_;
+  Pipeline& pipeline_;
+  Store& store_;
+  WriteBehindQueue& writer_;
+  ServiceInfo info_;
+  httplib::Server http_;
+  int port_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace fai::api

@@ -1,0 +1,30 @@
+// SQLite-only settings and URL forms (the shared suite covers behaviour on both backends).
+
+#include "store_fixture.h"
+
+namespace fai::test {
+namespace {
+
+class SqliteStoreTest : public StoreFixture {};
+
+TEST_P(SqliteStoreTest, FileIsInWalMode) {
+  ASSERT_TRUE(open());
+  EXPECT_EQ(db_->scalar("PRAGMA journal_mode"), "wal");
+}
+
+TEST_P(SqliteStoreTest, AcceptsEveryDocumentedUrlForm) {
+  const std::string path = dir_ + "/forms.db";
+  for (const std::string& url : {"sqlite:" + path, "sqlite://" + path}) {
+    auto store = open_store({url, std::chrono::milliseconds(100)});
+    ASSERT_TRUE(store.ok()) << url << ": " << store.error().message;
+    EXPECT_EQ(*(*store)->schema_version(), 1) << url;
+  }
+  auto empty = open_store({"sqlite:", std::chrono::milliseconds(100)});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
+}
+
+FAI_STORE_SUITE_FOR_THIS_BACKEND(SqliteStoreTest);
+
+}  // namespace
+}  // namespace fai::test
