@@ -5,12 +5,13 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= 2
 PYTHON := /usr/bin/python3
-SAMPLE ?= /usr/share/darknet/data/dog.jpg
+CONFIG ?= config/example.yaml
 
 .PHONY: run test setup deps models build asan format format-check test-models clean
 
+# The server on :8000 with SQLite (factoryai.db) and the dashboard; Ctrl-C stops it cleanly.
 run: setup
-	$(BUILD_DIR)/factoryai process $(SAMPLE)
+	$(BUILD_DIR)/factoryai --config $(CONFIG) --log-level info serve
 
 test: setup asan
 	tools/test/run-all.sh $(BUILD_DIR) $(ASAN_DIR)

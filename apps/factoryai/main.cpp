@@ -1,5 +1,7 @@
 // factoryai: one binary, one subcommand per job (serve | process | detect | eval | bench | models).
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include <opencv2/core/utils/logger.hpp>
@@ -7,7 +9,21 @@
 
 #include "cli.h"
 
+namespace {
+
+// libgomp (OpenMP under libtorch) reads OMP_WAIT_POLICY once, when it is loaded, before main.
+// Its default spins idle threads; on a busy 2-core machine that turned a 50 ms NanoDet forward
+// into 0.5-2 s (docs/decisions.md). So set PASSIVE and restart the process image once.
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // only returns on failure: carry on with the default policy
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  ensure_passive_openmp(argv);
   CLI::App app{"Factory AI: video analytics for factories (people, vehicles, faces, plates)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", FAI_VERSION);

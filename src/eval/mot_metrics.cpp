@@ -1,9 +1,9 @@
 #include "eval/mot_metrics.h"
 
-#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <sstream>
+#include <system_error>
 
 #include "core/geometry.h"
 #include "track/assignment.h"
@@ -32,6 +32,63 @@ bool parse_fields(const std::string& line, std::vector<double>& fields) {
     fields.push_back(value);
   }
   return true;
+}
+
+using Overlaps = std::vector<std::vector<double>>;  // [truth][predicted] IoU
+
+Overlaps overlaps(const std::vector<MotObject>& truth, const std::vector<MotObject>& predicted) {
+  Overlaps out(truth.size(), std::vector<double>(predicted.size(), 0.0));
+  for (size_t r = 0; r < truth.size(); ++r) {
+    for (size_t c = 0; c < predicted.size(); ++c) out[r][c] = iou(truth[r].box, predicted[c].box);
+  }
+  return out;
+}
+
+// CLEAR-MOT continuity: last frame's pairs that still overlap enough stay together.
+void keep_last_pairs(const std::map<int64_t, int64_t>& last_match,
+                     const std::vector<MotObject>& truth, const std::vector<MotObject>& predicted,
+                     const Overlaps& overlap, double iou_threshold, std::vector<int>& col_of_row) {
+  // Two truth ids may have last matched the same predicted id at different times.
+  std::vector<char> col_taken(predicted.size(), 0);
+  for (size_t r = 0; r < truth.size(); ++r) {
+    auto last = last_match.find(truth[r].id);
+    if (last == last_match.end()) continue;
+    for (size_t c = 0; c < predicted.size(); ++c) {
+      if (!col_taken[c] && predicted[c].id == last->second && overlap[r][c] >= iou_threshold) {
+        col_of_row[r] = static_cast<int>(c);
+        col_taken[c] = 1;
+        break;
+      }
+    }
+  }
+}
+
+// The unpaired rest: as many matches as possible, then the least total 1 - IoU.
+void match_the_rest(const Overlaps& overlap, double iou_threshold, std::vector<int>& col_of_row) {
+  const size_t cols = overlap.empty() ? 0 : overlap[0].size();
+  std::vector<char> col_taken(cols, 0);
+  for (int c : col_of_row) {
+    if (c >= 0) col_taken[c] = 1;
+  }
+  std::vector<int> free_rows, free_cols;
+  for (size_t r = 0; r < col_of_row.size(); ++r) {
+    if (col_of_row[r] < 0) free_rows.push_back(static_cast<int>(r));
+  }
+  for (size_t c = 0; c < cols; ++c) {
+    if (!col_taken[c]) free_cols.push_back(static_cast<int>(c));
+  }
+  CostMatrix cost(static_cast<int>(free_rows.size()), static_cast<int>(free_cols.size()),
+                  std::numeric_limits<double>::infinity());
+  for (int i = 0; i < cost.rows(); ++i) {
+    for (int j = 0; j < cost.cols(); ++j) {
+      const double o = overlap[free_rows[i]][free_cols[j]];
+      if (o >= iou_threshold) cost.at(i, j) = 1.0 - o;
+    }
+  }
+  for (const auto& [i, j] :
+       solve_assignment(cost, std::numeric_limits<double>::infinity()).matches) {
+    col_of_row[free_rows[i]] = free_cols[j];
+  }
 }
 
 }  // namespace
@@ -75,60 +132,29 @@ double MotMetrics::recall() const {
 
 void MotAccumulator::add_frame(const std::vector<MotObject>& truth,
                                const std::vector<MotObject>& predicted) {
-  const int rows = static_cast<int>(truth.size());
-  const int cols = static_cast<int>(predicted.size());
-  std::vector<std::vector<double>> overlap(rows, std::vector<double>(cols, 0.0));
-  for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < cols; ++c) {
-      overlap[r][c] = iou(truth[r].box, predicted[c].box);
+  const Overlaps overlap = overlaps(truth, predicted);
+  for (size_t r = 0; r < truth.size(); ++r) {
+    for (size_t c = 0; c < predicted.size(); ++c) {
       if (overlap[r][c] >= iou_threshold_) ++frames_overlapping_[{truth[r].id, predicted[c].id}];
     }
   }
-  // Last frame's pairs that still overlap enough stay together.
-  std::vector<int> col_of_row(rows, -1);
-  std::vector<char> col_taken(cols, 0);
-  for (int r = 0; r < rows; ++r) {
-    auto last = last_match_.find(truth[r].id);
-    if (last == last_match_.end()) continue;
-    for (int c = 0; c < cols; ++c) {
-      if (!col_taken[c] && predicted[c].id == last->second && overlap[r][c] >= iou_threshold_) {
-        col_of_row[r] = c;
-        col_taken[c] = 1;
-      }
-    }
-  }
-  std::vector<int> free_rows, free_cols;
-  for (int r = 0; r < rows; ++r) {
-    if (col_of_row[r] < 0) free_rows.push_back(r);
-  }
-  for (int c = 0; c < cols; ++c) {
-    if (!col_taken[c]) free_cols.push_back(c);
-  }
-  CostMatrix cost(static_cast<int>(free_rows.size()), static_cast<int>(free_cols.size()),
-                  std::numeric_limits<double>::infinity());
-  for (int i = 0; i < cost.rows(); ++i) {
-    for (int j = 0; j < cost.cols(); ++j) {
-      const double o = overlap[free_rows[i]][free_cols[j]];
-      if (o >= iou_threshold_) cost.at(i, j) = 1.0 - o;
-    }
-  }
-  for (const auto& [i, j] :
-       solve_assignment(cost, std::numeric_limits<double>::infinity()).matches) {
-    col_of_row[free_rows[i]] = free_cols[j];
-  }
-  clear_.ground_truth += rows;
-  clear_.predictions += cols;
-  for (int r = 0; r < rows; ++r) {
+  std::vector<int> col_of_row(truth.size(), -1);
+  keep_last_pairs(last_match_, truth, predicted, overlap, iou_threshold_, col_of_row);
+  match_the_rest(overlap, iou_threshold_, col_of_row);
+  clear_.ground_truth += static_cast<int64_t>(truth.size());
+  clear_.predictions += static_cast<int64_t>(predicted.size());
+  for (size_t r = 0; r < truth.size(); ++r) {
     const int c = col_of_row[r];
-    if (c < 0) continue;
+    if (c < 0) {
+      ++clear_.false_negatives;
+      continue;
+    }
     ++clear_.matches;
     clear_.matched_iou_sum += overlap[r][c];
     auto [last, first_match] = last_match_.try_emplace(truth[r].id, predicted[c].id);
     if (!first_match && last->second != predicted[c].id) ++clear_.id_switches;
     last->second = predicted[c].id;
   }
-  clear_.false_negatives +=
-      rows - std::count_if(col_of_row.begin(), col_of_row.end(), [](int c) { return c >= 0; });
   clear_.false_positives = clear_.predictions - clear_.matches;
 }
 

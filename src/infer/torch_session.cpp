@@ -96,6 +96,20 @@ torch::jit::Module optimise(torch::jit::Module module, const std::string& path) 
   }
 }
 
+// TORCH_WARN goes to stderr through glog by default; an optimised graph warns about resized
+// outputs on every call, which would bury our own log. Route it to spdlog's debug level.
+class DebugLogWarnings final : public c10::WarningHandler {
+ public:
+  void process(const c10::SourceLocation&, const std::string& msg, bool) override {
+    spdlog::debug("torch: {}", msg);
+  }
+};
+
+void route_torch_warnings() {
+  static DebugLogWarnings handler;
+  c10::Warning::set_warning_handler(&handler);
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<InferenceSession>> open_torchscript_session(
@@ -104,6 +118,7 @@ Expected<std::unique_ptr<InferenceSession>> open_torchscript_session(
   if (!std::filesystem::is_regular_file(path)) {
     return make_error(ErrorCode::kNotFound, "model file not found: " + path);
   }
+  route_torch_warnings();
   at::set_num_threads(options.threads);
   torch::jit::Module module;
   try {

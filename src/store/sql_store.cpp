@@ -33,7 +33,8 @@ Expected<Target> parse_store_url(const std::string& url) {
     if (starts_with(path, "//")) path = path.substr(2);
     if (path.empty())
       return make_error(ErrorCode::kInvalidArgument, "store url: empty sqlite path");
-    return Target{Dialect::kSqlite, "db=" + path};
+    // SOCI splits its connect string at spaces unless the value is quoted.
+    return Target{Dialect::kSqlite, "db=\"" + path + "\""};
   }
   const bool is_pg_url = starts_with(url, "postgresql://") || starts_with(url, "postgres://");
   if (is_pg_url || url.find('=') != std::string::npos) return Target{Dialect::kPostgres, url};
@@ -83,6 +84,15 @@ bool is_unavailable(const soci::soci_error& e) {
          category == soci::soci_error::unknown_transaction_state;
 }
 
+// SOCI's PostgreSQL backend pings the server here, and the ping itself can throw.
+bool still_connected(soci::session& s) {
+  try {
+    return s.is_connected();
+  } catch (const soci::soci_error&) {
+    return false;
+  }
+}
+
 // One lazily opened session guarded by a mutex. After any error the session is dropped, so a
 // connection broken by a restart or a network cut is replaced by a fresh one on the next call.
 class Connection {
@@ -97,7 +107,7 @@ class Connection {
       work(*session_);
       return {};
     } catch (const soci::soci_error& e) {
-      const bool lost = !session_ || !session_->is_connected();
+      const bool lost = !session_ || !still_connected(*session_);
       session_.reset();
       const auto code = lost || is_unavailable(e) ? ErrorCode::kUnavailable : ErrorCode::kInternal;
       return make_error(code, std::string("store: ") + e.what());

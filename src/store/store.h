@@ -94,7 +94,8 @@ struct MetricsSummary {
 };
 
 // Which database and how to reach it.
-//   sqlite:PATH  or  sqlite://PATH        a file (sqlite:///var/lib/fai.db is /var/lib/fai.db)
+//   sqlite:PATH  or  sqlite://PATH        a file (sqlite:///var/lib/fai.db is /var/lib/fai.db;
+//                                         the path may hold spaces but no double quote)
 //   postgresql://user@host:port/db        a libpq URL (postgres:// too)
 //   host=... port=... dbname=... user=... a libpq conninfo string
 struct StoreConfig {
@@ -115,7 +116,8 @@ class Store {
   virtual Status write(const WriteBatch& batch) = 0;
 
   // Entries/exits count the ledger's 'in'/'out' rows; occupancy replays them in time order
-  // (+1 in, -1 out, never below 0), the rule the live counter applies.
+  // (+1 in, -1 out, never below 0), the rule the live counter applies. Reads the whole ledger
+  // once: meant for start-up. Cameras sorted by id.
   virtual Expected<std::vector<CameraCounters>> restore_counters() = 0;
 
   virtual Expected<Page<OccupancySnapshot>> occupancy(const RangeQuery& query) = 0;

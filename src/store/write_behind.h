@@ -25,7 +25,7 @@ struct WriteBehindOptions {
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
   std::chrono::milliseconds shutdown_drain{10000};  // destructor: retry this long, then give up
-  std::string spool_path;  // crossing spool file; empty = crossings are not crash-durable
+  std::string spool_path;  // crossing spool, one queue per file; empty = no crash durability
   uint64_t spool_compact_bytes = 1 << 20;
 };
 

@@ -33,11 +33,12 @@ struct TrackerConfig {
 // Frames a lost track is kept before it is removed: lost_track_buffer_frames * fps / 30.
 int lost_track_max_frames(const TrackerConfig& config);
 
-// One tracker per camera stream. update() takes one frame's detections (boxes in source pixels)
-// and returns the tracked, confirmed tracks, ascending id, each with det_index into `dets`.
-// Requires frame_seq to increase from call to call (gaps = frames skipped). Ids start at 1, are
-// never reused and are given when a track is confirmed (second matched frame, or the first
-// update). Not thread-safe: one caller at a time.
+// One tracker per camera stream. update() takes one frame's detections (boxes in source pixels;
+// boxes without area are ignored) and returns the tracked, confirmed tracks by ascending id, each
+// with det_index into `dets` and the class its boxes voted for, weighted by score. Requires
+// frame_seq to increase from call to call (a gap = frames skipped). Ids start at 1, are never
+// reused and are given at confirmation (second matched frame, or any box of the first update).
+// Not thread-safe: one caller at a time.
 class Tracker {
  public:
   explicit Tracker(const TrackerConfig& config = {});

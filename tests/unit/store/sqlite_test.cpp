@@ -13,12 +13,14 @@ TEST_P(SqliteStoreTest, FileIsInWalMode) {
 }
 
 TEST_P(SqliteStoreTest, AcceptsEveryDocumentedUrlForm) {
-  const std::string path = dir_ + "/forms.db";
+  std::filesystem::create_directory(dir_ + "/with space");
+  const std::string path = dir_ + "/with space/forms.db";
   for (const std::string& url : {"sqlite:" + path, "sqlite://" + path}) {
     auto store = open_store({url, std::chrono::milliseconds(100)});
     ASSERT_TRUE(store.ok()) << url << ": " << store.error().message;
     EXPECT_EQ(*(*store)->schema_version(), 1) << url;
   }
+  EXPECT_TRUE(std::filesystem::exists(path));
   auto empty = open_store({"sqlite:", std::chrono::milliseconds(100)});
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
