@@ -7,7 +7,7 @@ JOBS ?= 2
 PYTHON := /usr/bin/python3
 CONFIG ?= config/example.yaml
 
-.PHONY: run test setup deps models build asan format format-check test-models clean
+.PHONY: run test setup deps models build backend-choice asan format format-check test-models clean
 
 # The server on :8000 with SQLite (factoryai.db) and the dashboard; Ctrl-C stops it cleanly.
 run: setup
@@ -16,7 +16,11 @@ run: setup
 test: setup asan
 	tools/test/run-all.sh $(BUILD_DIR) $(ASAN_DIR)
 
-setup: deps models build
+setup: deps models build backend-choice
+
+# Backend::kAuto uses, per model, the backend `factoryai bench` measured faster on this machine.
+backend-choice: models build
+	@test -f models/backend-choice.json || $(BUILD_DIR)/factoryai bench --runs 10
 
 deps:
 	tools/setup/install-deps.sh

@@ -17,6 +17,7 @@
 #include "detect/detector.h"
 #include "eval/mot_metrics.h"
 #include "image/image_io.h"
+#include "pipeline/analytics_config.h"
 #include "track/byte_tracker.h"
 
 namespace fai::cli {
@@ -93,12 +94,10 @@ std::vector<TrackedFrame> truth_as_tracks(const Sequence& seq) {
 
 // People only, down to the tracker's low score: ByteTrack's second association needs the
 // low-score boxes that the production score threshold would drop.
-Expected<SequenceDetections> detect_people(const Sequence& seq, const GlobalOptions& options) {
-  auto config = resolve_config(options);
-  if (!config) return config.error();
-  config->detector.classes = {coco::kPerson};
-  config->detector.score_threshold = TrackerConfig{}.low_score;
-  auto detector = make_detector(config->detector, config->inference);
+Expected<SequenceDetections> detect_people(const Sequence& seq, Config config) {
+  config.detector.classes = {coco::kPerson};
+  config.detector.score_threshold = config.tracker.low_score;
+  auto detector = make_detector(config.detector, config.inference);
   if (!detector) return detector.error();
   SequenceDetections out;
   for (const auto& path : seq.images) {
@@ -111,8 +110,9 @@ Expected<SequenceDetections> detect_people(const Sequence& seq, const GlobalOpti
   return out;
 }
 
-std::vector<TrackedFrame> run_tracker(const SequenceDetections& dets) {
-  Tracker tracker;
+std::vector<TrackedFrame> run_tracker(const SequenceDetections& dets,
+                                      const TrackerSettings& settings) {
+  Tracker tracker(tracker_config(settings));
   std::vector<TrackedFrame> out;
   for (size_t i = 0; i < dets.size(); ++i) {
     TrackedFrame frame;
@@ -158,17 +158,20 @@ void print_track_row(const char* input, const Sequence& seq,
 }
 
 int run_eval_track(const GlobalOptions& options, const std::string& dir) {
+  // The tracker and counter run with the configured settings, as the server would.
+  auto config = resolve_config(options);
+  if (!config) return report(config.error());
   auto seq = load_sequence(dir);
   if (!seq) return report(seq.error());
   print_track_header(*seq);
-  print_track_row("ground truth + ByteTrack", *seq, run_tracker(truth_as_detections(*seq)));
-  auto dets = detect_people(*seq, options);
+  print_track_row("ground truth + ByteTrack", *seq, run_tracker(truth_as_detections(*seq), config->tracker));
+  auto dets = detect_people(*seq, *config);
   if (!dets) {
     std::printf("detector + ByteTrack: skipped, the detector is unavailable (%s)\n",
                 dets.error().message.c_str());
     return 0;
   }
-  print_track_row("detector + ByteTrack", *seq, run_tracker(*dets));
+  print_track_row("detector + ByteTrack", *seq, run_tracker(*dets, config->tracker));
   return 0;
 }
 
@@ -253,6 +256,9 @@ void print_count_table(const std::vector<CountColumn>& columns) {
 
 // Returns the exit code: ground-truth inputs must reproduce the reference exactly.
 int run_eval_count(const GlobalOptions& options, const std::string& dir) {
+  // The tracker and counter run with the configured settings, as the server would.
+  auto config = resolve_config(options);
+  if (!config) return report(config.error());
   auto seq = load_sequence(dir);
   if (!seq) return report(seq.error());
   if (seq->name != "TUD-Campus") {
@@ -262,14 +268,15 @@ int run_eval_count(const GlobalOptions& options, const std::string& dir) {
   const SequenceDetections truth = truth_as_detections(*seq);
   std::vector<Expected<CountColumn>> results = {
       count_lines("gt ids (min 1)", truth, truth_as_tracks(*seq), 1),
-      count_lines("gt+ByteTrack (min 1)", truth, run_tracker(truth), 1)};
+      count_lines("gt+ByteTrack (min 1)", truth, run_tracker(truth, config->tracker), 1)};
   const size_t ground_truth_columns = results.size();
-  auto dets = detect_people(*seq, options);
+  auto dets = detect_people(*seq, *config);
   if (dets) {
-    const std::vector<TrackedFrame> tracked = run_tracker(*dets);
+    const std::vector<TrackedFrame> tracked = run_tracker(*dets, config->tracker);
+    const int min_frames = config->occupancy.min_frames_on_new_side;
     results.push_back(count_lines("det+ByteTrack (min 1)", *dets, tracked, 1));
-    results.push_back(count_lines("det+ByteTrack (min 3)", *dets, tracked,
-                                  OccupancyConfig{}.min_frames_on_new_side));
+    results.push_back(count_lines("det+ByteTrack (min " + std::to_string(min_frames) + ")", *dets,
+                                  tracked, min_frames));
   }
   std::vector<CountColumn> columns;
   for (auto& r : results) {

@@ -82,7 +82,6 @@ Expected<FrameJob> parse_frame_request(const httplib::Request& req, const ImageL
   }
   FrameJob job;
   job.camera_id = raw->camera_id;
-  job.timestamp = std::chrono::system_clock::now();
   if (!raw->timestamp.empty()) {
     auto t = parse_iso8601(raw->timestamp);
     if (!t) return bad_request("'timestamp' is not ISO-8601 (e.g. 2026-01-31T08:00:00.000Z)");

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "track/byte_tracker.h"
+#include "pipeline/analytics_config.h"
 
 namespace fai {
 namespace {
@@ -21,28 +21,6 @@ double ms_since(Clock::time_point start) {
 bool is_vehicle(int class_id) {
   return class_id == coco::kCar || class_id == coco::kMotorcycle || class_id == coco::kBus ||
          class_id == coco::kTruck;
-}
-
-TrackerConfig tracker_config(const TrackerSettings& s) {
-  TrackerConfig c;
-  c.high_score = s.high_score;
-  c.low_score = s.low_score;
-  c.new_track_score = s.new_track_score;
-  c.lost_track_buffer_frames = s.lost_track_buffer_frames;
-  c.frame_rate_fps = s.frame_rate_fps;
-  return c;
-}
-
-OccupancyConfig occupancy_config(const OccupancySettings& s, const CameraConfig* camera) {
-  OccupancyConfig c;
-  c.min_frames_on_new_side = s.min_frames_on_new_side;
-  c.counted_classes = s.counted_classes;
-  if (camera == nullptr) return c;
-  for (const LineConfig& l : camera->lines) {
-    c.lines.push_back({l.id, {l.x1, l.y1}, {l.x2, l.y2},
-                       l.in_side == "left" ? LineSide::kLeft : LineSide::kRight, l.infinite});
-  }
-  return c;
 }
 
 }  // namespace
@@ -179,6 +157,9 @@ Expected<std::future<Expected<FrameOutcome>>> Pipeline::submit(FrameJob frame) {
                       "camera '" + cam.id + "' has " + std::to_string(cam.queue.size()) +
                           " frames waiting; try again shortly");
   }
+  // Stamped under the lock, so a camera's arrival times follow its queue (and frame id) order;
+  // the crossing ledger is replayed by time at start-up.
+  if (frame.timestamp == SystemTime{}) frame.timestamp = std::chrono::system_clock::now();
   Job job{std::move(frame), {}, Clock::now()};
   auto future = job.promise.get_future();
   cam.queue.push_back(std::move(job));

