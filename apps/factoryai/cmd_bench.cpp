@@ -10,8 +10,8 @@
 #include <opencv2/core.hpp>
 
 #include "cli.h"
-#include "http_bench.h"
 #include "core/stats.h"
+#include "http_bench.h"
 #include "image/image_io.h"
 #include "infer/manifest.h"
 #include "infer/session.h"
@@ -41,9 +41,9 @@ struct BenchRow {
 // data-dependent paths (none expected, but cheap to rule out) see realistic values.
 Tensor bench_input(const ModelInfo& m, const cv::Mat& picture) {
   if (m.input.shape.size() == 4 && m.input.shape[1] == 3 && !picture.empty()) {
-    return make_input_tensor(picture, Letterbox::fit(picture.cols, picture.rows, m.input_width(),
-                                                     m.input_height()),
-                             m.normalization);
+    return make_input_tensor(
+        picture, Letterbox::fit(picture.cols, picture.rows, m.input_width(), m.input_height()),
+        m.normalization);
   }
   Tensor t;
   t.shape = m.input.shape;
@@ -117,9 +117,13 @@ std::map<std::string, Backend> fastest_backends(const std::vector<BenchRow>& row
 nlohmann::json rows_json(const std::vector<BenchRow>& rows) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rows) {
-    out.push_back({{"model", r.model}, {"backend", r.backend}, {"input", r.input},
-                   {"median_ms", r.latency.median_ms}, {"p95_ms", r.latency.p95_ms},
-                   {"runs", r.latency.count}, {"error", r.error}});
+    out.push_back({{"model", r.model},
+                   {"backend", r.backend},
+                   {"input", r.input},
+                   {"median_ms", r.latency.median_ms},
+                   {"p95_ms", r.latency.p95_ms},
+                   {"runs", r.latency.count},
+                   {"error", r.error}});
   }
   return out;
 }
@@ -134,7 +138,8 @@ int run_bench(const GlobalOptions& options, const BenchOptions& opt) {
   const int threads = config->inference.threads;
   std::vector<BenchRow> rows;
   for (const ModelInfo& m : manifest->models) {
-    if (!opt.only.empty() && std::find(opt.only.begin(), opt.only.end(), m.name) == opt.only.end()) {
+    if (!opt.only.empty() &&
+        std::find(opt.only.begin(), opt.only.end(), m.name) == opt.only.end()) {
       continue;
     }
     const Tensor input = bench_input(m, sample);
@@ -150,11 +155,11 @@ int run_bench(const GlobalOptions& options, const BenchOptions& opt) {
     if (auto st = write_backend_choice(config->inference.models_dir, choice); !st) {
       return report(st.error());
     }
-    std::cerr << "backend choice written to "
-              << backend_choice_path(config->inference.models_dir) << "\n";
+    std::cerr << "backend choice written to " << backend_choice_path(config->inference.models_dir)
+              << "\n";
   }
-  const bool any_failed = std::any_of(rows.begin(), rows.end(),
-                                      [](const BenchRow& r) { return !r.error.empty(); });
+  const bool any_failed =
+      std::any_of(rows.begin(), rows.end(), [](const BenchRow& r) { return !r.error.empty(); });
   return any_failed ? 1 : 0;
 }
 
@@ -174,7 +179,8 @@ void add_bench_command(CLI::App& app, const GlobalOptions& options, int& exit_co
                   "Instead: drive a running server at this URL (e.g. http://127.0.0.1:8000)");
   cmd->add_option("--frames", opt->http.frames_dir, "--http: folder of frames to send");
   cmd->add_option("--cameras", opt->http.camera_counts, "--http: concurrent camera counts to run");
-  cmd->add_option("--frames-per-camera", opt->http.frames_per_camera, "--http: frames each camera sends");
+  cmd->add_option("--frames-per-camera", opt->http.frames_per_camera,
+                  "--http: frames each camera sends");
   cmd->callback([&options, &exit_code, opt] {
     if (!opt->http.url.empty()) {
       opt->http.json = opt->json;

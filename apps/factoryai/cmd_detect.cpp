@@ -26,7 +26,8 @@ int run_detect(const GlobalOptions& options, const DetectOptions& opt) {
   int exit_code = 0;
   for (const auto& path : opt.images) {
     auto image = read_image(path);
-    auto dets = image ? (*detector)->detect(*image) : Expected<std::vector<Detection>>(image.error());
+    auto dets =
+        image ? (*detector)->detect(*image) : Expected<std::vector<Detection>>(image.error());
     if (!dets) {
       exit_code = report(dets.error());
       results.push_back({{"image", path}, {"error", dets.error().message}});
@@ -37,9 +38,10 @@ int run_detect(const GlobalOptions& options, const DetectOptions& opt) {
                        {"width", image->cols},
                        {"height", image->rows},
                        {"detections", detections_json(*dets)},
-                       {"ms", {{"preprocess", t.preprocess_ms},
-                               {"forward", t.forward_ms},
-                               {"postprocess", t.postprocess_ms}}}});
+                       {"ms",
+                        {{"preprocess", t.preprocess_ms},
+                         {"forward", t.forward_ms},
+                         {"postprocess", t.postprocess_ms}}}});
   }
   std::cout << results.dump(2) << "\n";
   return exit_code;
@@ -51,7 +53,8 @@ void add_detect_command(CLI::App& app, const GlobalOptions& options, int& exit_c
   auto opt = std::make_shared<DetectOptions>();
   auto* cmd = app.add_subcommand("detect", "Detect people and vehicles in images; prints JSON");
   cmd->add_option("images", opt->images, "Image files")->required();
-  cmd->add_flag("--all-classes", opt->all_classes, "Keep every COCO class, not only the configured ones");
+  cmd->add_flag("--all-classes", opt->all_classes,
+                "Keep every COCO class, not only the configured ones");
   cmd->callback([&options, &exit_code, opt] { exit_code = run_detect(options, *opt); });
 }
 

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "cli.h"
+#include "cmd_eval_plates.h"
+#include "cmd_eval_faces.h"
 #include "cmd_eval_track.h"
 #include "detect/detector.h"
 #include "eval/detection_metrics.h"
@@ -41,8 +43,8 @@ const std::map<std::string, std::vector<int>>& darknet_expectations() {
 std::vector<std::string> images_under(const fs::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const auto ext = it->path().extension().string();
     if (it->is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) {
       out.push_back(it->path().string());
@@ -109,7 +111,8 @@ int eval_labelled(Detector& detector, const std::vector<std::string>& images, fl
     auto image = read_image(path);
     if (!image) return report(image.error());
     auto truth = parse_yolo_labels(read_text(label_path), image->cols, image->rows);
-    if (!truth) return report(make_error(truth.error().code, label_path + ": " + truth.error().message));
+    if (!truth)
+      return report(make_error(truth.error().code, label_path + ": " + truth.error().message));
     auto dets = detector.detect(*image);
     if (!dets) return report(dets.error());
     tally.add_image(*dets, *truth);
@@ -152,6 +155,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& options, int& exit_cod
   detect->add_option("--iou", opt->iou, "IoU for a match")->check(CLI::Range(0.05, 0.95));
   detect->callback([&options, &exit_code, opt] { exit_code = run_eval_detect(options, *opt); });
   add_eval_track_commands(*eval, options, exit_code);
+  add_eval_faces_command(*eval, options, exit_code);
+  add_eval_plates_command(*eval, options, exit_code);
 }
 
 }  // namespace fai::cli

@@ -164,7 +164,8 @@ int run_eval_track(const GlobalOptions& options, const std::string& dir) {
   auto seq = load_sequence(dir);
   if (!seq) return report(seq.error());
   print_track_header(*seq);
-  print_track_row("ground truth + ByteTrack", *seq, run_tracker(truth_as_detections(*seq), config->tracker));
+  print_track_row("ground truth + ByteTrack", *seq,
+                  run_tracker(truth_as_detections(*seq), config->tracker));
   auto dets = detect_people(*seq, *config);
   if (!dets) {
     std::printf("detector + ByteTrack: skipped, the detector is unavailable (%s)\n",

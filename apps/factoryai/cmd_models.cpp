@@ -31,8 +31,12 @@ int run_models(const GlobalOptions& options, bool as_json) {
     const std::string verdict = st.ok() ? "ok" : st.error().message;
     const std::string backend = to_string(resolve_backend(m, config->inference.backend));
     if (as_json) {
-      out.push_back({{"name", m.name}, {"task", m.task}, {"input", m.input.shape},
-                     {"backend", backend}, {"verified", st.ok()}, {"status", verdict}});
+      out.push_back({{"name", m.name},
+                     {"task", m.task},
+                     {"input", m.input.shape},
+                     {"backend", backend},
+                     {"verified", st.ok()},
+                     {"status", verdict}});
     } else {
       std::printf("%-16s %-12s in %-14s backend %-7s %s\n", m.name.c_str(), m.task.c_str(),
                   shape_text(m.input.shape).c_str(), backend.c_str(), verdict.c_str());
@@ -40,8 +44,9 @@ int run_models(const GlobalOptions& options, bool as_json) {
   }
   if (as_json) std::cout << out.dump(2) << "\n";
   if (failures > 0) {
-    return report(make_error(ErrorCode::kCorrupt, std::to_string(failures) +
-                                                      " model(s) failed verification; run `make models`"));
+    return report(
+        make_error(ErrorCode::kCorrupt,
+                   std::to_string(failures) + " model(s) failed verification; run `make models`"));
   }
   return 0;
 }

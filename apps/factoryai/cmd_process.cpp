@@ -29,7 +29,9 @@ struct ProcessOptions {
 };
 
 volatile std::sig_atomic_t g_stop = 0;
-void request_stop(int) { g_stop = 1; }
+void request_stop(int) {
+  g_stop = 1;
+}
 
 // Redraws one stderr line: a bar when the total is known, frames/s otherwise.
 class Progress {
@@ -76,10 +78,11 @@ nlohmann::json frame_json(const Frame& frame, const std::vector<Detection>& dets
           {"people_count", counts.people},
           {"vehicle_count", counts.vehicles},
           {"detections", detections_json(dets)},
-          {"ms", {{"preprocess", t.preprocess_ms},
-                  {"forward", t.forward_ms},
-                  {"postprocess", t.postprocess_ms},
-                  {"total", total_ms}}}};
+          {"ms",
+           {{"preprocess", t.preprocess_ms},
+            {"forward", t.forward_ms},
+            {"postprocess", t.postprocess_ms},
+            {"total", total_ms}}}};
 }
 
 int run_process(const GlobalOptions& options, const ProcessOptions& opt) {
@@ -121,9 +124,9 @@ int run_process(const GlobalOptions& options, const ProcessOptions& opt) {
   progress.finish(done);
   std::cout.flush();
   if (bad_frames > 0) {
-    return report(make_error(last_error.code, std::to_string(bad_frames) +
-                                                  " frame(s) could not be read; last: " +
-                                                  last_error.message));
+    return report(make_error(
+        last_error.code,
+        std::to_string(bad_frames) + " frame(s) could not be read; last: " + last_error.message));
   }
   return 0;
 }

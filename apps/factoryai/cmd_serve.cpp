@@ -25,7 +25,9 @@ struct ServeOptions {
   std::string db;
 };
 
-bool is_sqlite(const std::string& url) { return url.rfind("sqlite:", 0) == 0; }
+bool is_sqlite(const std::string& url) {
+  return url.rfind("sqlite:", 0) == 0;
+}
 
 // Crossings wait here until committed: next to the SQLite file, else in ./spool.
 std::string spool_path(const StoreSettings& s) {
@@ -110,11 +112,13 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
     return d;
   };
   // The tracker needs the low-score detections ByteTrack recovers occluded tracks with.
-  config->detector.score_threshold = std::min(config->detector.score_threshold, config->tracker.low_score);
+  config->detector.score_threshold =
+      std::min(config->detector.score_threshold, config->tracker.low_score);
   auto pipeline = Pipeline::create(*config, factory, writer->get(), *restored, *last_frame + 1);
   if (!pipeline) return report(pipeline.error());
 
-  api::ServiceInfo info{FAI_VERSION, is_sqlite(config->store.url) ? "sqlite" : "postgresql",
+  api::ServiceInfo info{FAI_VERSION,
+                        is_sqlite(config->store.url) ? "sqlite" : "postgresql",
                         {{config->detector.type, detector_backend}}};
   api::ApiServer server(*config, **pipeline, **store, **writer, info);
   if (auto st = server.bind(); !st) return report(st.error());
@@ -152,7 +156,8 @@ void add_serve_command(CLI::App& app, const GlobalOptions& options, int& exit_co
   auto* cmd = app.add_subcommand("serve", "Serve the HTTP API and dashboard (default :8000)");
   cmd->add_option("--port", opt->port, "Port (overrides server.port; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--db", opt->db, "Database URL (overrides store.url): sqlite:PATH | postgresql://...");
+  cmd->add_option("--db", opt->db,
+                  "Database URL (overrides store.url): sqlite:PATH | postgresql://...");
   cmd->callback([&options, &exit_code, opt] { exit_code = run_serve(options, *opt); });
 }
 

@@ -70,8 +70,8 @@ void send_frames(const HttpBenchOptions& opt, const std::vector<std::string>& fr
     std::lock_guard lock(mutex);
     if (!res || res->status != 200) {
       ++out.errors;
-      out.last_error = res ? std::to_string(res->status) + " " + res->body
-                           : httplib::to_string(res.error());
+      out.last_error =
+          res ? std::to_string(res->status) + " " + res->body : httplib::to_string(res.error());
       continue;
     }
     const auto body = json::parse(res->body, nullptr, false);
@@ -109,8 +109,8 @@ RunResult run(const HttpBenchOptions& opt, const std::vector<std::string>& frame
 json result_json(const RunResult& r) {
   const auto& s = r.samples;
   const LatencySummary latency = summarize(s.latency_ms);
-  const LatencySummary forward = summarize(s.stage_ms.count("forward") ? s.stage_ms.at("forward")
-                                                                       : std::vector<double>{});
+  const LatencySummary forward =
+      summarize(s.stage_ms.count("forward") ? s.stage_ms.at("forward") : std::vector<double>{});
   json stages = json::object();
   for (const auto& [stage, v] : s.stage_ms) stages[stage] = summarize(v).median_ms;
   const double fps = r.seconds > 0 ? s.latency_ms.size() / r.seconds : 0;
@@ -123,15 +123,17 @@ json result_json(const RunResult& r) {
           {"latency_p95_ms", latency.p95_ms},
           {"server_total_p50_ms", summarize(s.server_total_ms).median_ms},
           {"stage_p50_ms", stages},
-          {"end_to_end_over_forward", forward.median_ms > 0 ? latency.median_ms / forward.median_ms : 0}};
+          {"end_to_end_over_forward",
+           forward.median_ms > 0 ? latency.median_ms / forward.median_ms : 0}};
 }
 
 void print_result(const json& r) {
-  std::printf("cameras %d: %d frames, %.2f frames/s, latency p50 %.1f ms p95 %.1f ms, "
-              "end-to-end / forward = %.3f, errors %d\n",
-              r["cameras"].get<int>(), r["frames"].get<int>(), r["frames_per_s"].get<double>(),
-              r["latency_p50_ms"].get<double>(), r["latency_p95_ms"].get<double>(),
-              r["end_to_end_over_forward"].get<double>(), r["errors"].get<int>());
+  std::printf(
+      "cameras %d: %d frames, %.2f frames/s, latency p50 %.1f ms p95 %.1f ms, "
+      "end-to-end / forward = %.3f, errors %d\n",
+      r["cameras"].get<int>(), r["frames"].get<int>(), r["frames_per_s"].get<double>(),
+      r["latency_p50_ms"].get<double>(), r["latency_p95_ms"].get<double>(),
+      r["end_to_end_over_forward"].get<double>(), r["errors"].get<int>());
   std::printf("  stage p50 ms:");
   for (const auto& [stage, v] : r["stage_p50_ms"].items()) {
     std::printf(" %s %.2f", stage.c_str(), v.get<double>());

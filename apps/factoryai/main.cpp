@@ -4,8 +4,8 @@
 
 #include <cstdlib>
 
-#include <opencv2/core/utils/logger.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/core/utils/logger.hpp>
 
 #include "cli.h"
 

@@ -5,7 +5,9 @@
 namespace fai::cli {
 
 // Dividing by the power of ten (not multiplying by its inverse) lands on the shortest decimal.
-static double round_to(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
+static double round_to(double v, double per_unit) {
+  return std::round(v * per_unit) / per_unit;
+}
 
 nlohmann::json detection_json(const Detection& d) {
   const auto& names = coco::class_names();

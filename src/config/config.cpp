@@ -25,8 +25,8 @@ void read(const YAML::Node& node, const char* key, T& out, std::vector<std::stri
 }
 
 // A misspelt key would silently keep its default: every key must be one we know.
-void check_keys(const YAML::Node& node, const std::set<std::string>& known, const std::string& where,
-                std::vector<std::string>& problems) {
+void check_keys(const YAML::Node& node, const std::set<std::string>& known,
+                const std::string& where, std::vector<std::string>& problems) {
   if (!node.IsMap()) {
     problems.push_back(where + ": must be a mapping");
     return;
@@ -135,8 +135,7 @@ void read_tracker(const YAML::Node& n, TrackerSettings& c, std::vector<std::stri
   read(n, "frame_rate_fps", c.frame_rate_fps, problems, "tracker");
 }
 
-void read_occupancy(const YAML::Node& n, OccupancySettings& c,
-                    std::vector<std::string>& problems) {
+void read_occupancy(const YAML::Node& n, OccupancySettings& c, std::vector<std::string>& problems) {
   read(n, "min_frames_on_new_side", c.min_frames_on_new_side, problems, "occupancy");
   read(n, "counted_classes", c.counted_classes, problems, "occupancy");
   read(n, "snapshot_interval_s", c.snapshot_interval_s, problems, "occupancy");
@@ -181,13 +180,16 @@ void read_cameras(const YAML::Node& n, Config& c, std::vector<std::string>& prob
     read(list[i], "source", camera.source, problems, where);
     const YAML::Node lines = list[i]["lines"];
     for (size_t j = 0; lines && lines.IsSequence() && j < lines.size(); ++j) {
-      camera.lines.push_back(read_line(lines[j], problems, where + ".lines[" + std::to_string(j) + "]"));
+      camera.lines.push_back(
+          read_line(lines[j], problems, where + ".lines[" + std::to_string(j) + "]"));
     }
     c.cameras.push_back(std::move(camera));
   }
 }
 
-bool in_unit_range(float v) { return v >= 0.0f && v <= 1.0f; }
+bool in_unit_range(float v) {
+  return v >= 0.0f && v <= 1.0f;
+}
 
 void validate_cameras(const Config& c, std::vector<std::string>& problems) {
   std::set<std::string> ids;
@@ -213,7 +215,8 @@ void validate_cameras(const Config& c, std::vector<std::string>& problems) {
 }
 
 void validate_service(const Config& c, std::vector<std::string>& problems) {
-  if (c.server.port < 1 || c.server.port > 65535) problems.push_back("server.port: not in 1..65535");
+  if (c.server.port < 1 || c.server.port > 65535)
+    problems.push_back("server.port: not in 1..65535");
   if (c.server.http_threads < 1) problems.push_back("server.http_threads: must be at least 1");
   if (c.server.max_body_bytes < 1024) problems.push_back("server.max_body_bytes: at least 1024");
   if (c.server.request_timeout_ms < 100) {
@@ -270,12 +273,14 @@ std::vector<std::string> validate(const Config& c) {
   if (d.type == "yolo" && d.model.empty()) {
     problems.push_back("detector.model: the yolo detector needs the path of an .onnx file");
   }
-  if (!in_unit_range(d.score_threshold)) problems.push_back("detector.score_threshold: not in 0..1");
+  if (!in_unit_range(d.score_threshold))
+    problems.push_back("detector.score_threshold: not in 0..1");
   if (!in_unit_range(d.nms_iou)) problems.push_back("detector.nms_iou: not in 0..1");
-  if (!in_unit_range(d.cross_class_iou)) problems.push_back("detector.cross_class_iou: not in 0..1");
+  if (!in_unit_range(d.cross_class_iou))
+    problems.push_back("detector.cross_class_iou: not in 0..1");
   for (int id : d.classes) {
-    if (id < 0 || id >= 80) problems.push_back("detector.classes: " + std::to_string(id) +
-                                               " is not a COCO-80 class id");
+    if (id < 0 || id >= 80)
+      problems.push_back("detector.classes: " + std::to_string(id) + " is not a COCO-80 class id");
   }
   if (d.max_detections < 1) problems.push_back("detector.max_detections: must be at least 1");
   validate_service(c, problems);
@@ -294,7 +299,8 @@ Expected<Config> load_config(const std::string& path) {
   Config config;
   std::vector<std::string> problems;
   check_sections(root, problems);
-  if (!problems.empty() && !root.IsMap()) return make_error(ErrorCode::kInvalidArgument, path + ": " + problems[0]);
+  if (!problems.empty() && !root.IsMap())
+    return make_error(ErrorCode::kInvalidArgument, path + ": " + problems[0]);
   if (root["inference"]) read_inference(root["inference"], config.inference, problems);
   if (root["detector"]) read_detector(root["detector"], config.detector, problems);
   if (root["server"]) read_server(root["server"], config.server, problems);

@@ -19,11 +19,12 @@ struct InferenceConfig {
 };
 
 struct DetectorConfig {
-  std::string type = "nanodet";  // nanodet (embedded default) | yolo (user-supplied Ultralytics ONNX)
-  std::string model;             // yolo: path to the .onnx; nanodet: manifest name (default "nanodet")
+  std::string type =
+      "nanodet";      // nanodet (embedded default) | yolo (user-supplied Ultralytics ONNX)
+  std::string model;  // yolo: path to the .onnx; nanodet: manifest name (default "nanodet")
   float score_threshold = 0.35f;
-  float nms_iou = 0.45f;          // per-class suppression
-  float cross_class_iou = 0.80f;  // suppresses car+truck duplicates on one object
+  float nms_iou = 0.45f;                       // per-class suppression
+  float cross_class_iou = 0.80f;               // suppresses car+truck duplicates on one object
   std::vector<int> classes = {0, 2, 3, 5, 7};  // COCO ids kept: person car motorcycle bus truck
   int max_detections = 300;
 };
@@ -31,9 +32,9 @@ struct DetectorConfig {
 struct ServerConfig {
   std::string host = "0.0.0.0";
   int port = 8000;
-  int http_threads = 8;                       // concurrent HTTP connections served
-  int64_t max_body_bytes = 16 * 1024 * 1024;  // larger request bodies get 413
-  int request_timeout_ms = 15000;             // a frame not processed by then gets 503
+  int http_threads = 8;                         // concurrent HTTP connections served
+  int64_t max_body_bytes = 16 * 1024 * 1024;    // larger request bodies get 413
+  int request_timeout_ms = 15000;               // a frame not processed by then gets 503
   std::string static_dir = "web/dist/browser";  // the dashboard; served at / when it exists
 };
 
@@ -91,7 +92,7 @@ struct Config {
   TrackerSettings tracker;
   OccupancySettings occupancy;
   std::vector<CameraConfig> cameras;
-  bool cameras_locked = false;  // true: frames for cameras not listed are refused
+  bool cameras_locked = false;             // true: frames for cameras not listed are refused
   std::string default_camera = "default";  // camera of frames that name none
 };
 

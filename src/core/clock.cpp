@@ -22,7 +22,8 @@ std::string iso8601_utc(SystemTime t) {
 std::optional<SystemTime> parse_iso8601(const std::string& text) {
   int year, month, day, hour, minute, second, consumed = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
-                  &second, &consumed) != 6 || consumed != 19) {
+                  &second, &consumed) != 6 ||
+      consumed != 19) {
     return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {

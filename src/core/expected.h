@@ -30,21 +30,23 @@ struct Error {
   std::string message;
 };
 
-inline Error make_error(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+inline Error make_error(ErrorCode code, std::string message) {
+  return {code, std::move(message)};
+}
 
 // Always-on invariant check for programming errors: aborts with file:line.
-#define FAI_CHECK(cond)                                                              \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
+#define FAI_CHECK(cond)                                                             \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::cerr << __FILE__ << ":" << __LINE__ << ": check failed: " #cond << "\n"; \
-      std::abort();                                                                  \
-    }                                                                                \
+      std::abort();                                                                 \
+    }                                                                               \
   } while (0)
 
 template <class T>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Expected(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
   Expected(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(state_); }

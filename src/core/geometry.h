@@ -15,8 +15,9 @@ float iou(const Box& a, const Box& b);
 std::vector<int> nms(const std::vector<Detection>& dets, float iou_threshold, bool per_class);
 
 struct SuppressionParams {
-  float same_class_iou = 0.45f;   // per-class NMS threshold
-  float cross_class_iou = 0.80f;  // a box this similar to a better one of another class is a duplicate
+  float same_class_iou = 0.45f;  // per-class NMS threshold
+  float cross_class_iou =
+      0.80f;  // a box this similar to a better one of another class is a duplicate
 };
 
 // Per-class NMS followed by cross-class suppression (detectors that emit car+truck on one object).

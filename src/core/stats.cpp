@@ -16,8 +16,8 @@ LatencySummary summarize(std::vector<double> samples_ms) {
   std::sort(samples_ms.begin(), samples_ms.end());
   s.count = static_cast<int>(samples_ms.size());
   const size_t mid = samples_ms.size() / 2;
-  s.median_ms = samples_ms.size() % 2 ? samples_ms[mid]
-                                      : 0.5 * (samples_ms[mid - 1] + samples_ms[mid]);
+  s.median_ms =
+      samples_ms.size() % 2 ? samples_ms[mid] : 0.5 * (samples_ms[mid - 1] + samples_ms[mid]);
   s.p95_ms = nearest_rank(samples_ms, 0.95);
   s.min_ms = samples_ms.front();
   s.max_ms = samples_ms.back();

@@ -15,8 +15,12 @@ struct Size2 {
   int width = 0, height = 0;
 };
 
-uint32_t be16(const uint8_t* p) { return (uint32_t{p[0]} << 8) | p[1]; }
-uint32_t be32(const uint8_t* p) { return (be16(p) << 16) | be16(p + 2); }
+uint32_t be16(const uint8_t* p) {
+  return (uint32_t{p[0]} << 8) | p[1];
+}
+uint32_t be32(const uint8_t* p) {
+  return (be16(p) << 16) | be16(p + 2);
+}
 
 std::optional<Size2> png_size(std::span<const uint8_t> b) {
   static const uint8_t kSig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
@@ -36,8 +40,8 @@ std::optional<Size2> jpeg_size(std::span<const uint8_t> b) {
       continue;
     }
     const size_t length = be16(&b[pos + 2]);
-    const bool is_sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                        marker != 0xCC;
+    const bool is_sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (is_sof && pos + 9 <= b.size()) {
       return Size2{static_cast<int>(be16(&b[pos + 7])), static_cast<int>(be16(&b[pos + 5]))};
     }
@@ -54,11 +58,11 @@ Status check_limits(std::span<const uint8_t> bytes, const ImageLimits& limits) {
     return make_error(ErrorCode::kInvalidArgument, "image header declares a 0-pixel dimension");
   }
   if (size->width > limits.max_width || size->height > limits.max_height) {
-    return make_error(ErrorCode::kTooLarge,
-                      "image is " + std::to_string(size->width) + "x" +
-                          std::to_string(size->height) + ", over the limit of " +
-                          std::to_string(limits.max_width) + "x" +
-                          std::to_string(limits.max_height));
+    return make_error(ErrorCode::kTooLarge, "image is " + std::to_string(size->width) + "x" +
+                                                std::to_string(size->height) +
+                                                ", over the limit of " +
+                                                std::to_string(limits.max_width) + "x" +
+                                                std::to_string(limits.max_height));
   }
   return {};
 }
@@ -86,7 +90,8 @@ Expected<cv::Mat> decode_image(std::span<const uint8_t> bytes, const ImageLimits
                       const_cast<uint8_t*>(bytes.data()));
     decoded = cv::imdecode(raw, cv::IMREAD_COLOR);
   } catch (const cv::Exception& e) {
-    return make_error(ErrorCode::kInvalidArgument, std::string("image decoder failed: ") + e.what());
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string("image decoder failed: ") + e.what());
   }
   if (decoded.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "bytes are not a decodable image");

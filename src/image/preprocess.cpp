@@ -11,8 +11,8 @@ Tensor make_input_tensor(const cv::Mat& bgr, const Letterbox& lb, const Normaliz
   const int resized_w = static_cast<int>(std::lround(lb.src_width * lb.scale));
   const int resized_h = static_cast<int>(std::lround(lb.src_height * lb.scale));
   cv::Mat canvas(lb.dst_height, lb.dst_width, CV_8UC3, cv::Scalar(114, 114, 114));
-  cv::Mat target = canvas(cv::Rect(static_cast<int>(lb.pad_x), static_cast<int>(lb.pad_y),
-                                   resized_w, resized_h));
+  cv::Mat target = canvas(
+      cv::Rect(static_cast<int>(lb.pad_x), static_cast<int>(lb.pad_y), resized_w, resized_h));
   cv::resize(bgr, target, target.size(), 0, 0, cv::INTER_LINEAR);
 
   Tensor t;

@@ -13,14 +13,13 @@
 namespace fai {
 
 struct Normalization {
-  bool rgb = false;                       // channel order the model expects
-  std::array<float, 3> mean{0, 0, 0};     // subtracted from 0..255 pixel values, in model order
-  std::array<float, 3> std{1, 1, 1};      // divides after the mean
+  bool rgb = false;                    // channel order the model expects
+  std::array<float, 3> mean{0, 0, 0};  // subtracted from 0..255 pixel values, in model order
+  std::array<float, 3> std{1, 1, 1};   // divides after the mean
 };
 
 // Letterboxes `bgr` into a width x height NCHW tensor; padding is grey (114) before
 // normalisation, as Ultralytics and NanoDet train with.
-Tensor make_input_tensor(const cv::Mat& bgr, const Letterbox& letterbox,
-                         const Normalization& norm);
+Tensor make_input_tensor(const cv::Mat& bgr, const Letterbox& letterbox, const Normalization& norm);
 
 }  // namespace fai

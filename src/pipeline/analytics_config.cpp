@@ -18,8 +18,11 @@ OccupancyConfig occupancy_config(const OccupancySettings& s, const CameraConfig*
   c.counted_classes = s.counted_classes;
   if (camera == nullptr) return c;
   for (const LineConfig& l : camera->lines) {
-    c.lines.push_back({l.id, {l.x1, l.y1}, {l.x2, l.y2},
-                       l.in_side == "left" ? LineSide::kLeft : LineSide::kRight, l.infinite});
+    c.lines.push_back({l.id,
+                       {l.x1, l.y1},
+                       {l.x2, l.y2},
+                       l.in_side == "left" ? LineSide::kLeft : LineSide::kRight,
+                       l.infinite});
   }
   return c;
 }

@@ -14,13 +14,13 @@
 namespace fai {
 
 struct StageTimes {
-  double queue_ms = 0;       // waiting for a worker
-  double preprocess_ms = 0;  // letterbox + normalisation
-  double forward_ms = 0;     // the inference backend
-  double postprocess_ms = 0; // decoding + suppression
+  double queue_ms = 0;        // waiting for a worker
+  double preprocess_ms = 0;   // letterbox + normalisation
+  double forward_ms = 0;      // the inference backend
+  double postprocess_ms = 0;  // decoding + suppression
   double track_ms = 0;
-  double analytics_ms = 0;   // occupancy (and later identity, plates)
-  double total_ms = 0;       // from submit to result
+  double analytics_ms = 0;  // occupancy (and later identity, plates)
+  double total_ms = 0;      // from submit to result
 };
 
 struct FrameOutcome {

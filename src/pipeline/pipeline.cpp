@@ -95,14 +95,15 @@ Expected<std::unique_ptr<Pipeline>> Pipeline::create(const Config& config,
     detectors.push_back(std::move(*detector));
   }
   for (auto& d : detectors) {
-    p->workers_.emplace_back([raw = p.get(), det = std::move(d)]() mutable {
-      raw->run_worker(std::move(det));
-    });
+    p->workers_.emplace_back(
+        [raw = p.get(), det = std::move(d)]() mutable { raw->run_worker(std::move(det)); });
   }
   return p;
 }
 
-Pipeline::~Pipeline() { stop(); }
+Pipeline::~Pipeline() {
+  stop();
+}
 
 void Pipeline::stop() {
   {
@@ -153,9 +154,9 @@ Expected<std::future<Expected<FrameOutcome>>> Pipeline::submit(FrameJob frame) {
   Camera& cam = **camera;
   if (static_cast<int>(cam.queue.size()) >= config_.pipeline.queue_per_camera) {
     ++stats_.frames_rejected;
-    return make_error(ErrorCode::kOverloaded,
-                      "camera '" + cam.id + "' has " + std::to_string(cam.queue.size()) +
-                          " frames waiting; try again shortly");
+    return make_error(ErrorCode::kOverloaded, "camera '" + cam.id + "' has " +
+                                                  std::to_string(cam.queue.size()) +
+                                                  " frames waiting; try again shortly");
   }
   // Stamped under the lock, so a camera's arrival times follow its queue (and frame id) order;
   // the crossing ledger is replayed by time at start-up.
@@ -256,16 +257,21 @@ void Pipeline::persist(Camera& camera, const FrameOutcome& out) {
   if (writer_ == nullptr) return;
   int refused = 0;
   for (const TrackCrossing& c : out.crossings) {
-    CrossingRow row{camera.id, c.crossing.line_id, c.track_id, c.crossing.class_id,
-                    c.crossing.direction, out.timestamp, ""};
+    CrossingRow row{camera.id,
+                    c.crossing.line_id,
+                    c.track_id,
+                    c.crossing.class_id,
+                    c.crossing.direction,
+                    out.timestamp,
+                    ""};
     refused += writer_->try_enqueue(std::move(row)) ? 0 : 1;
   }
   const auto now = Clock::now();
   const bool changed = !(out.counts.occupancy == camera.last_snapshot_counts.occupancy &&
                          out.counts.entries == camera.last_snapshot_counts.entries &&
                          out.counts.exits == camera.last_snapshot_counts.exits);
-  const bool due = now - camera.last_snapshot >=
-                   std::chrono::seconds(config_.occupancy.snapshot_interval_s);
+  const bool due =
+      now - camera.last_snapshot >= std::chrono::seconds(config_.occupancy.snapshot_interval_s);
   if (changed || due) {
     OccupancySnapshot snap{camera.id, out.counts.occupancy, out.counts.entries, out.counts.exits,
                            out.timestamp};

@@ -42,9 +42,9 @@ struct CameraStatus {
 
 struct PipelineStats {
   int64_t frames_processed = 0;
-  int64_t frames_rejected = 0;  // refused because a queue was full
-  int64_t frames_failed = 0;    // the detector returned an error
-  int64_t rows_refused = 0;     // store queue full: a row could not be queued
+  int64_t frames_rejected = 0;                     // refused because a queue was full
+  int64_t frames_failed = 0;                       // the detector returned an error
+  int64_t rows_refused = 0;                        // store queue full: a row could not be queued
   std::map<std::string, LatencySummary> stage_ms;  // over the last frames (sliding window)
 };
 

@@ -5,8 +5,8 @@
 #include <thread>
 #include <vector>
 
-#include <opencv2/videoio.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/videoio.hpp>
 
 namespace fai {
 namespace {
@@ -15,13 +15,14 @@ namespace fs = std::filesystem;
 
 std::string lower_extension(const fs::path& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext;
 }
 
 bool is_image_path(const fs::path& p) {
-  static const std::vector<std::string> kExt = {".jpg", ".jpeg", ".png", ".bmp", ".webp",
-                                                ".tif", ".tiff"};
+  static const std::vector<std::string> kExt = {".jpg",  ".jpeg", ".png", ".bmp",
+                                                ".webp", ".tif",  ".tiff"};
   return std::find(kExt.begin(), kExt.end(), lower_extension(p)) != kExt.end();
 }
 
@@ -33,8 +34,8 @@ class ImageListSource : public FrameSource {
   Expected<std::optional<Frame>> next() override {
     if (index_ >= paths_.size()) return std::optional<Frame>{};
     const std::string& path = paths_[index_];
-    Frame frame{options_.camera, static_cast<int64_t>(index_++), std::chrono::system_clock::now(),
-                {}};
+    Frame frame{
+        options_.camera, static_cast<int64_t>(index_++), std::chrono::system_clock::now(), {}};
     auto image = read_image(path, options_.limits);
     if (!image) return image.error();
     frame.image = std::move(*image);
@@ -55,9 +56,9 @@ class ImageListSource : public FrameSource {
 
 cv::VideoCapture open_capture(const std::string& input, const SourceOptions& options) {
   const int timeout_ms = static_cast<int>(options.open_timeout.count());
-  return cv::VideoCapture(input, cv::CAP_FFMPEG,
-                          {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms,
-                           cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms});
+  return cv::VideoCapture(
+      input, cv::CAP_FFMPEG,
+      {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms});
 }
 
 class VideoFileSource : public FrameSource {
@@ -105,12 +106,12 @@ class StreamSource : public FrameSource {
  private:
   Status reconnect() {
     if (options_.max_reconnects >= 0 && failures_ > options_.max_reconnects) {
-      return make_error(ErrorCode::kUnavailable,
-                        "stream " + url_ + " unavailable after " + std::to_string(failures_) +
-                            " attempts");
+      return make_error(ErrorCode::kUnavailable, "stream " + url_ + " unavailable after " +
+                                                     std::to_string(failures_) + " attempts");
     }
     if (failures_ > 0) {
-      const auto backoff = std::min(options_.max_backoff, options_.initial_backoff * (1 << std::min(failures_ - 1, 16)));
+      const auto backoff = std::min(options_.max_backoff,
+                                    options_.initial_backoff * (1 << std::min(failures_ - 1, 16)));
       spdlog::warn("stream {}: reconnecting in {} ms (attempt {})", url_, backoff.count(),
                    failures_);
       std::this_thread::sleep_for(backoff);
@@ -134,7 +135,8 @@ Expected<std::vector<std::string>> list_images(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.is_regular_file() && is_image_path(entry.path())) paths.push_back(entry.path());
   }
-  if (ec) return make_error(ErrorCode::kNotFound, "cannot list " + dir.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kNotFound, "cannot list " + dir.string() + ": " + ec.message());
   if (paths.empty()) return make_error(ErrorCode::kNotFound, "no images in folder " + dir.string());
   std::sort(paths.begin(), paths.end());
   return paths;
@@ -142,13 +144,15 @@ Expected<std::vector<std::string>> list_images(const fs::path& dir) {
 
 }  // namespace
 
-bool is_stream_url(const std::string& input) { return input.find("://") != std::string::npos; }
+bool is_stream_url(const std::string& input) {
+  return input.find("://") != std::string::npos;
+}
 
 Expected<std::unique_ptr<FrameSource>> open_source(const std::string& input,
                                                    const SourceOptions& options) {
   if (is_stream_url(input)) {
     static const std::vector<std::string> kSchemes = {"rtsp://", "rtsps://", "http://", "https://",
-                                                      "rtmp://", "udp://", "tcp://"};
+                                                      "rtmp://", "udp://",   "tcp://"};
     const bool known = std::any_of(kSchemes.begin(), kSchemes.end(),
                                    [&](const std::string& s) { return input.rfind(s, 0) == 0; });
     if (!known) return make_error(ErrorCode::kInvalidArgument, "unsupported stream URL: " + input);

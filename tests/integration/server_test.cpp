@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +16,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -143,7 +144,7 @@ cameras:
     - id: side-door
     - id: burst
 )";
-constexpr int kMaxBodyBytes = 1048576;
+constexpr int kMaxBodyBytes = 1048576;  // server.max_body_bytes above
 
 // ---------------------------------------------------------------------------------------------
 // The server process and an HTTP client for it.
@@ -197,6 +198,10 @@ class Server {
 };
 
 enum class Backend { kSqlite, kPostgres };
+
+void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
+}
 
 RunResult psql(const std::string& url, const std::string& sql) {
   return run_command({"/usr/bin/psql", "-d", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql}, 30s);
@@ -461,6 +466,17 @@ TEST_P(ServerTest, CountsSurviveKillNine) {
   ASSERT_NO_FATAL_FAILURE(walk_with_restart(SIGKILL, 128 + SIGKILL, frame_ids));
 }
 
+// Frame ids are documented as unique across restarts, but they restart after the highest
+// frame_id in system_metrics, and metric rows are not spooled: kill -9 before the write-behind
+// queue commits them (<= 100 ms) hands out the last frames' ids again. Enable once the next id
+// is made durable (e.g. an id block reserved in the spool).
+TEST_P(ServerTest, DISABLED_FrameIdsNeverRepeatAfterKillNine) {
+  std::vector<int64_t> frame_ids;
+  ASSERT_NO_FATAL_FAILURE(walk_with_restart(SIGKILL, 128 + SIGKILL, frame_ids));
+  EXPECT_EQ(std::set<int64_t>(frame_ids.begin(), frame_ids.end()).size(), frame_ids.size())
+      << ::testing::PrintToString(frame_ids);
+}
+
 TEST_P(ServerTest, RawImageAndMultipartBodiesAreAccepted) {
   ASSERT_NO_FATAL_FAILURE(start_server());
   const std::string jpeg = scene_jpeg(340);
@@ -581,7 +597,7 @@ TEST_P(ServerTest, BadInputsAre4xxAndChangeNothing) {
 // refused with 503 + Retry-After; what is accepted is processed in order without gaps.
 TEST_P(ServerTest, OverloadIsRefusedWith503AndRetryAfter) {
   ASSERT_NO_FATAL_FAILURE(start_server());
-  constexpr int kBurst = 6;
+  constexpr int kBurst = 8;  // = server.http_threads: all of them in flight at once
   const std::string body = json{{"frame", base64(scene_jpeg(340))}, {"camera_id", "burst"}}.dump();
   std::vector<Reply> replies(kBurst);
   std::latch go(kBurst);

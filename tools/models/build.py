@@ -81,6 +81,7 @@ class Recipe:
     code: Sequence[str] = ()  # toolchain files (besides COMMON_CODE) the build depends on
     labels: Optional[Sequence[str]] = None
     subdir: str = ""  # "test" for test artefacts
+    notes: Dict[str, str] = field(default_factory=dict)  # replace the converter's notes of the same key
 
     def folder(self, out_dir: Path) -> Path:
         return out_dir / self.subdir if self.subdir else out_dir
@@ -170,6 +171,14 @@ RECIPES: List[Recipe] = [
     Recipe("blazeface", "face_detect", tfjs_source("blazeface"), build_tfjs,
            "RGB", (127.5, 127.5, 127.5), (127.5, 127.5, 127.5), 1e-3, code=TFJS_CODE, labels=("face",)),
     # det: a [0,1] probability map; ~6e-5 (cv2) / ~8e-5 (oneDNN) measured, 2e-4 leaves room for other CPUs
+    # Human feeds faceres its face crop (values in [0,1]) times 255, and mobilefacenet the crop as is
+    Recipe("faceres", "face_embed", tfjs_source("faceres"), build_tfjs,
+           "RGB", (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), 1e-3, code=TFJS_CODE,
+           notes={"preprocess": "224x224 RGB face crop, values 0..255 (Human: resize, then x255 of its "
+                                "[0,1] crop); the face aligned with the eyes level, see src/analytics/identity"}),
+    Recipe("mobilefacenet", "face_embed", tfjs_source("mobilefacenet"), build_tfjs,
+           "RGB", (0.0, 0.0, 0.0), (255.0, 255.0, 255.0), 1e-3, code=TFJS_CODE,
+           notes={"preprocess": "112x112 RGB aligned face crop, values 0..1 (Human passes its [0,1] crop)"}),
     Recipe("ppocr_det", "ocr_det", {"package": OCR_MODELS, "file": f"assets/{ppocr.DET_FILE}"}, build_ppocr_det,
            "BGR", ppocr.DET_MEAN, ppocr.DET_STD, 2e-4, params={"height": 640, "width": 640},
            code=PPOCR_CODE),
@@ -260,8 +269,9 @@ def build_entry(recipe: Recipe, out_dir: Path, recipe_digest: str) -> dict:
         entry["labels_file"] = files["labels"]["path"]
     if recipe.subdir == "test":
         entry["test_only"] = True
-    if built.notes:
-        entry["notes"] = built.notes
+    notes = {**built.notes, **recipe.notes}
+    if notes:
+        entry["notes"] = notes
     return entry
 
 

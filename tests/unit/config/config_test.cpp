@@ -95,9 +95,9 @@ cameras:
 )"));
   ASSERT_FALSE(config.ok());
   const std::string& msg = config.error().message;
-  for (const char* part : {"sever: unknown section", "detector.score_treshold: unknown key",
-                           "duplicate camera id 'a'", "in_side: must be left or right",
-                           "same point"}) {
+  for (const char* part :
+       {"sever: unknown section", "detector.score_treshold: unknown key", "duplicate camera id 'a'",
+        "in_side: must be left or right", "same point"}) {
     EXPECT_NE(msg.find(part), std::string::npos) << part << " missing from:\n" << msg;
   }
 }

@@ -1,0 +1,397 @@
+// `factoryai eval faces DIR`: face identification accuracy. DIR is either a folder per identity
+// (the first --enrol photos of each, by name, are enrolled; the rest are probes) or a folder with
+// identities.csv (file, role enrol|probe, identities_in_image). Every identity in turn is held out
+// as the stranger; the threshold of each round is calibrated on the strangers of the other rounds
+// only, so the false accept rate reported for a round is measured on unseen strangers.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "analytics/identity/face_detector.h"
+#include "analytics/identity/face_embedder.h"
+#include "analytics/identity/face_quality.h"
+#include "analytics/identity/gallery.h"
+#include "cmd_eval_faces.h"
+#include "image/image_io.h"
+#include "infer/manifest.h"
+
+namespace fai::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// dlib_johns' photos are tight ~150 px face crops; BlazeFace needs context around them.
+constexpr float kTightCropMarginFraction = 0.5f;
+
+struct EvalFacesOptions {
+  std::string dir;
+  int enrol_per_identity = 3;
+  double max_false_accept_rate = 0.01;
+  std::string detector_model = "blazeface";
+  std::string embedder_model = "faceres";
+  std::string scoring = "best";
+  float min_face_score = 0.5f;
+};
+
+struct Photo {
+  std::string path;
+  std::vector<std::string> identities;  // who is in it
+  bool enrol = false;
+  std::vector<Embedding> faces;  // up to identities.size(), best detection first
+};
+
+struct Dataset {
+  std::vector<std::string> identities;
+  std::vector<Photo> photos;
+};
+
+bool is_image(const fs::path& p) {
+  const auto ext = p.extension().string();
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+std::vector<std::string> sorted_images(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_regular_file() && is_image(entry.path())) out.push_back(entry.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Dataset folder_dataset(const fs::path& dir, int enrol_per_identity) {
+  Dataset data;
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_directory()) folders.push_back(entry.path());
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const fs::path& folder : folders) {
+    const std::string id = folder.filename().string();
+    const auto images = sorted_images(folder);
+    if (images.empty()) continue;
+    data.identities.push_back(id);
+    for (size_t i = 0; i < images.size(); ++i) {
+      data.photos.push_back({images[i], {id}, int(i) < enrol_per_identity, {}});
+    }
+  }
+  return data;
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream ss(text);
+  for (std::string part; std::getline(ss, part, sep);) parts.push_back(part);
+  return parts;
+}
+
+// identities.csv: enrol rows are the gallery photos; probe rows whose people are all enrolled
+// are probes, unless byte-identical to an enrolled file (the ageitgey set repeats photos).
+Expected<Dataset> csv_dataset(const fs::path& dir, int enrol_per_identity) {
+  std::ifstream in(dir / "identities.csv");
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) rows.push_back(split(line, ','));
+  Dataset data;
+  std::map<std::string, int> enrolled;
+  std::set<std::string> enrolled_sha;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    if (r.size() < 3 || r[1] != "enrol" || r[0].rfind("knn_examples/train/", 0) != 0) continue;
+    if (enrolled[r[2]]++ >= enrol_per_identity) continue;
+    auto sha = sha256_file((dir / r[0]).string());
+    if (!sha) return sha.error();
+    enrolled_sha.insert(*sha);
+    data.photos.push_back({(dir / r[0]).string(), {r[2]}, true, {}});
+  }
+  for (const auto& [id, count] : enrolled) data.identities.push_back(id);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    if (r.size() < 3 || r[1] != "probe") continue;
+    const auto people = split(r[2], ';');
+    const bool all_known = std::all_of(people.begin(), people.end(),
+                                       [&](const std::string& p) { return enrolled.count(p); });
+    auto sha = sha256_file((dir / r[0]).string());
+    if (!sha) return sha.error();
+    if (all_known && !enrolled_sha.count(*sha)) {
+      data.photos.push_back({(dir / r[0]).string(), people, false, {}});
+    }
+  }
+  return data;
+}
+
+struct FaceModels {
+  std::unique_ptr<FaceDetector> detector;
+  std::unique_ptr<FaceEmbedder> embedder;
+};
+
+struct Timings {
+  std::vector<double> detect_ms;  // per photo, including a padded retry
+  std::vector<double> embed_ms;   // per face: align + embed
+};
+
+struct QualityTally {
+  int faces = 0;
+  std::map<std::string, int> rejected;
+};
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Faces of a whole photo; a photo where none is found is retried with a margin around it.
+Expected<std::vector<Face>> find_faces(FaceDetector& detector, const cv::Mat& bgr) {
+  auto faces = detector.detect(bgr);
+  if (!faces || !faces->empty()) return faces;
+  const PaddedImage padded = pad_image(bgr, kTightCropMarginFraction);
+  faces = detector.detect(padded.image);
+  if (!faces) return faces;
+  for (Face& f : *faces) f = shift_face(f, -padded.offset);
+  return faces;
+}
+
+Status embed_photo(FaceModels& models, Photo& photo, Timings& timings, QualityTally& quality) {
+  auto image = read_image(photo.path);
+  if (!image) return image.error();
+  const auto detect_start = Clock::now();
+  auto faces = find_faces(*models.detector, *image);
+  if (!faces) return faces.error();
+  timings.detect_ms.push_back(ms_since(detect_start));
+  if (faces->size() > photo.identities.size()) faces->resize(photo.identities.size());
+  for (const Face& face : *faces) {
+    const auto embed_start = Clock::now();
+    auto aligned = align_face(*image, face, models.embedder->face_template());
+    if (!aligned) continue;
+    auto embedding = models.embedder->embed(*aligned);
+    if (!embedding) return embedding.error();
+    timings.embed_ms.push_back(ms_since(embed_start));
+    photo.faces.push_back(std::move(*embedding));
+    const FaceQuality q = assess_face(face, *aligned, FaceQualityParams{});
+    ++quality.faces;
+    if (!q.acceptable()) ++quality.rejected[q.rejected_because];
+  }
+  return {};
+}
+
+struct Round {
+  std::string stranger;
+  int gallery_templates = 0;
+  int known_faces = 0, top1_correct = 0, accepted_correct = 0, misidentified = 0;
+  int missed_photos = 0;              // probes where no face was found
+  std::vector<float> stranger_scores;  // best gallery similarity of each stranger face
+  float threshold = 0;
+  int false_accepts = 0;
+};
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+Gallery build_gallery(const Dataset& data, const std::string& stranger, TemplateScoring scoring) {
+  Gallery gallery(0, scoring);
+  for (const Photo& p : data.photos) {
+    if (p.enrol && p.identities.front() != stranger && !p.faces.empty()) {
+      FAI_CHECK(gallery.enrol(p.identities.front(), p.faces.front()).ok());
+    }
+  }
+  return gallery;
+}
+
+// Top-1 is the closest employee regardless of threshold; accepted/misidentified use the threshold.
+Round score_round(const Dataset& data, const std::string& stranger, TemplateScoring scoring) {
+  Round round{stranger};
+  const Gallery gallery = build_gallery(data, stranger, scoring);
+  round.gallery_templates = gallery.templates();
+  std::set<std::string> stranger_files;  // a stranger's photo counts once, enrol or probe
+  for (const Photo& p : data.photos) {
+    if (contains(p.identities, stranger)) {
+      if (p.identities.size() == 1 && stranger_files.insert(p.path).second) {
+        for (const Embedding& e : p.faces) {
+          round.stranger_scores.push_back(gallery.identify(e).similarity);
+        }
+      }
+      continue;
+    }
+    if (p.enrol) continue;
+    if (p.faces.empty()) ++round.missed_photos;
+    for (const Embedding& e : p.faces) {
+      const GalleryMatch m = gallery.identify(e);
+      ++round.known_faces;
+      round.top1_correct += contains(p.identities, m.best_candidate);
+    }
+  }
+  return round;
+}
+
+// Needs the probes' similarities again at the round's threshold.
+void apply_threshold(const Dataset& data, Round& round, TemplateScoring scoring) {
+  Gallery gallery = build_gallery(data, round.stranger, scoring);
+  gallery.set_threshold(round.threshold);
+  for (const Photo& p : data.photos) {
+    if (p.enrol || contains(p.identities, round.stranger)) continue;
+    for (const Embedding& e : p.faces) {
+      const GalleryMatch m = gallery.identify(e);
+      if (!m.employee_id) continue;
+      contains(p.identities, *m.employee_id) ? ++round.accepted_correct : ++round.misidentified;
+    }
+  }
+  round.false_accepts = static_cast<int>(
+      std::count_if(round.stranger_scores.begin(), round.stranger_scores.end(),
+                    [&](float s) { return s >= round.threshold; }));
+}
+
+Status calibrate_rounds(std::vector<Round>& rounds, double max_far) {
+  for (size_t i = 0; i < rounds.size(); ++i) {
+    std::vector<float> others;
+    for (size_t j = 0; j < rounds.size(); ++j) {
+      if (j != i) {
+        others.insert(others.end(), rounds[j].stranger_scores.begin(),
+                      rounds[j].stranger_scores.end());
+      }
+    }
+    auto threshold = calibrate_threshold(others, max_far);
+    if (!threshold) return threshold.error();
+    rounds[i].threshold = *threshold;
+  }
+  return {};
+}
+
+double percent(int part, int whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+void print_rounds(const std::vector<Round>& rounds) {
+  std::printf("%-22s %9s %6s %7s %9s %8s %9s %9s %8s\n", "stranger", "templates", "probes",
+              "top1%", "accept%", "misid", "threshold", "strangers", "FAR%");
+  Round total{"ALL (sum)"};
+  double threshold_sum = 0;
+  for (const Round& r : rounds) {
+    std::printf("%-22s %9d %6d %7.1f %9.1f %8d %9.3f %9zu %8.1f\n", r.stranger.c_str(),
+                r.gallery_templates, r.known_faces, percent(r.top1_correct, r.known_faces),
+                percent(r.accepted_correct, r.known_faces), r.misidentified, r.threshold,
+                r.stranger_scores.size(),
+                percent(r.false_accepts, static_cast<int>(r.stranger_scores.size())));
+    total.known_faces += r.known_faces;
+    total.top1_correct += r.top1_correct;
+    total.accepted_correct += r.accepted_correct;
+    total.misidentified += r.misidentified;
+    total.false_accepts += r.false_accepts;
+    total.missed_photos += r.missed_photos;
+    threshold_sum += r.threshold;
+    total.stranger_scores.insert(total.stranger_scores.end(), r.stranger_scores.begin(),
+                                 r.stranger_scores.end());
+  }
+  const int strangers = static_cast<int>(total.stranger_scores.size());
+  std::printf("%-22s %9s %6d %7.1f %9.1f %8d %9.3f %9d %8.1f\n", total.stranger.c_str(), "",
+              total.known_faces, percent(total.top1_correct, total.known_faces),
+              percent(total.accepted_correct, total.known_faces), total.misidentified,
+              threshold_sum / static_cast<double>(rounds.size()), strangers,
+              percent(total.false_accepts, strangers));
+  if (total.missed_photos > 0) {
+    std::printf("probe photos without a detected face (summed over rounds): %d\n",
+                total.missed_photos);
+  }
+}
+
+Expected<FaceModels> open_models(const GlobalOptions& options, const EvalFacesOptions& opt) {
+  auto config = resolve_config(options);
+  if (!config) return config.error();
+  auto manifest = load_manifest(config->inference.models_dir);
+  if (!manifest) return manifest.error();
+  const ModelInfo* detector_model = manifest->find(opt.detector_model);
+  const ModelInfo* embedder_model = manifest->find(opt.embedder_model);
+  if (!detector_model || !embedder_model) {
+    return make_error(ErrorCode::kNotFound, opt.detector_model + " or " + opt.embedder_model +
+                                                " is not in the manifest: run tools/models/build.py");
+  }
+  BlazeFaceDecodeParams params;
+  params.min_score = opt.min_face_score;
+  const int threads = config->inference.threads;
+  auto detector = FaceDetector::open(*detector_model, config->inference.backend, threads, params);
+  if (!detector) return detector.error();
+  auto embedder = FaceEmbedder::open(*embedder_model, config->inference.backend, threads);
+  if (!embedder) return embedder.error();
+  return FaceModels{std::move(*detector), std::move(*embedder)};
+}
+
+void print_setup(const Dataset& data, const EvalFacesOptions& opt, const Timings& timings,
+                 const QualityTally& quality) {
+  const auto enrol = std::count_if(data.photos.begin(), data.photos.end(),
+                                   [](const Photo& p) { return p.enrol; });
+  std::printf("%zu identities, %zu photos (%ld for enrolment, up to %d per identity); "
+              "embedder %s, %s-template scoring\n",
+              data.identities.size(), data.photos.size(), static_cast<long>(enrol),
+              opt.enrol_per_identity, opt.embedder_model.c_str(), opt.scoring.c_str());
+  std::printf("per face: detection %.1f ms (median over %zu photos), align+embed %.1f ms (median "
+              "over %zu faces)\n",
+              median(timings.detect_ms), timings.detect_ms.size(), median(timings.embed_ms),
+              timings.embed_ms.size());
+  std::printf("quality gate (reported, not applied): %d faces", quality.faces);
+  for (const auto& [why, n] : quality.rejected) std::printf(", %d %s", n, why.c_str());
+  std::printf("\nthreshold per round: <= %.1f %% FAR on the other rounds' strangers\n",
+              100 * opt.max_false_accept_rate);
+}
+
+int run_eval_faces(const GlobalOptions& options, const EvalFacesOptions& opt) {
+  const fs::path dir(opt.dir);
+  if (!fs::is_directory(dir)) {
+    return report(make_error(ErrorCode::kNotFound, "no such folder: " + opt.dir));
+  }
+  auto data = fs::exists(dir / "identities.csv") ? csv_dataset(dir, opt.enrol_per_identity)
+                                                 : Expected<Dataset>(folder_dataset(dir, opt.enrol_per_identity));
+  if (!data) return report(data.error());
+  if (data->identities.size() < 2) {
+    return report(make_error(ErrorCode::kInvalidArgument, "need at least two identities"));
+  }
+  auto models = open_models(options, opt);
+  if (!models) return report(models.error());
+  Timings timings;
+  QualityTally quality;
+  for (Photo& photo : data->photos) {
+    if (Status s = embed_photo(*models, photo, timings, quality); !s) return report(s.error());
+  }
+  const TemplateScoring scoring =
+      opt.scoring == "mean" ? TemplateScoring::kMeanTemplate : TemplateScoring::kBestTemplate;
+  std::vector<Round> rounds;
+  for (const std::string& stranger : data->identities) {
+    rounds.push_back(score_round(*data, stranger, scoring));
+  }
+  if (Status s = calibrate_rounds(rounds, opt.max_false_accept_rate); !s) return report(s.error());
+  for (Round& r : rounds) apply_threshold(*data, r, scoring);
+  print_setup(*data, opt, timings, quality);
+  print_rounds(rounds);
+  return 0;
+}
+
+}  // namespace
+
+void add_eval_faces_command(CLI::App& eval, const GlobalOptions& options, int& exit_code) {
+  auto opt = std::make_shared<EvalFacesOptions>();
+  auto* faces = eval.add_subcommand(
+      "faces", "Face identification: top-1, false accepts of held-out strangers, threshold");
+  faces->add_option("dir", opt->dir, "Folder per identity, or a folder with identities.csv")
+      ->required();
+  faces->add_option("--enrol", opt->enrol_per_identity, "Photos enrolled per identity")
+      ->check(CLI::Range(1, 100));
+  faces->add_option("--max-far", opt->max_false_accept_rate,
+                    "False accept rate the threshold is calibrated to")
+      ->check(CLI::Range(0.0, 1.0));
+  faces->add_option("--embedder", opt->embedder_model, "face_embed model in the manifest");
+  faces->add_option("--scoring", opt->scoring, "Per employee: best template or mean")
+      ->check(CLI::IsMember({"best", "mean"}));
+  faces->callback([&options, &exit_code, opt] { exit_code = run_eval_faces(options, *opt); });
+}
+
+}  // namespace fai::cli

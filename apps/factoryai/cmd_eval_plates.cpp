@@ -1,0 +1,222 @@
+// `factoryai eval plates DIR`: exact-plate and character accuracy of the ANPR reader, three ways:
+// on the ground-truth box as given, on the ground-truth box with the text line found inside it
+// first, and end to end from the whole image. The openalpr labels mix O/0 and I/1, so a column
+// also counts those as equal.
+
+#include "cmd_eval_plates.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "analytics/anpr/plate_reader.h"
+#include "image/image_io.h"
+
+namespace fai::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvalPlatesOptions {
+  std::string dir;
+  std::vector<std::string> formats = {"eu", "us"};
+  int limit = 0;  // 0 = every image
+  bool verbose = false;
+};
+
+struct PlateTruth {
+  std::string subset, image, text;
+  Box box;
+};
+
+enum class Mode { kGtBox, kGtBoxRefined, kEndToEnd };
+constexpr Mode kModes[] = {Mode::kGtBox, Mode::kGtBoxRefined, Mode::kEndToEnd};
+
+const char* mode_name(Mode mode) {
+  switch (mode) {
+    case Mode::kGtBox:
+      return "gt-box";
+    case Mode::kGtBoxRefined:
+      return "gt-box+det";
+    case Mode::kEndToEnd:
+      return "end-to-end";
+  }
+  return "?";
+}
+
+struct Tally {
+  int plates = 0, exact = 0, exact_lookalike = 0;
+  double char_accuracy = 0, ms = 0;
+  void add(const std::string& truth, const std::string& read, double ms_taken);
+};
+
+struct Scores {
+  std::map<std::pair<Mode, std::string>, Tally> tallies;   // (mode, subset or "total")
+  std::map<std::pair<Mode, std::string>, int> confusions;  // (mode, "truth->read")
+};
+
+Expected<std::vector<PlateTruth>> load_truth(const std::string& dir) {
+  std::ifstream in(dir + "/ground_truth.csv");
+  if (!in) return make_error(ErrorCode::kNotFound, "no ground_truth.csv in " + dir);
+  std::vector<PlateTruth> out;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    PlateTruth t;
+    std::string x, y, w, h;
+    if (!std::getline(ss, t.subset, ',') || !std::getline(ss, t.image, ',') ||
+        !std::getline(ss, x, ',') || !std::getline(ss, y, ',') || !std::getline(ss, w, ',') ||
+        !std::getline(ss, h, ',') || !std::getline(ss, t.text)) {
+      return make_error(ErrorCode::kCorrupt, "bad ground_truth.csv line: " + line);
+    }
+    t.box = {std::stof(x), std::stof(y), std::stof(x) + std::stof(w), std::stof(y) + std::stof(h)};
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// The labels themselves write O for 0 and I for 1 on some plates.
+std::string fold_lookalikes(std::string s) {
+  for (char& c : s) c = c == 'O' ? '0' : c == 'I' ? '1' : c;
+  return s;
+}
+
+// Levenshtein table between a and b; [i][j] = distance of a[0..i) and b[0..j).
+std::vector<std::vector<int>> edit_table(const std::string& a, const std::string& b) {
+  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+    }
+  }
+  return d;
+}
+
+// Character errors as "truth->read" pairs ('_' = missing or extra character).
+std::vector<std::string> char_errors(const std::string& truth, const std::string& read) {
+  const auto d = edit_table(truth, read);
+  std::vector<std::string> out;
+  size_t i = truth.size(), j = read.size();
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + (truth[i - 1] != read[j - 1])) {
+      if (truth[i - 1] != read[j - 1]) out.push_back({truth[i - 1], '-', '>', read[j - 1]});
+      --i, --j;
+    } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
+      out.push_back({truth[--i], '-', '>', '_'});
+    } else {
+      out.push_back({'_', '-', '>', read[--j]});
+    }
+  }
+  return out;
+}
+
+void Tally::add(const std::string& truth, const std::string& read, double ms_taken) {
+  ++plates;
+  exact += truth == read;
+  exact_lookalike += fold_lookalikes(truth) == fold_lookalikes(read);
+  const int distance = edit_table(truth, read)[truth.size()][read.size()];
+  char_accuracy +=
+      std::max(0.0, 1.0 - static_cast<double>(distance) / std::max<size_t>(truth.size(), 1));
+  ms += ms_taken;
+}
+
+Expected<std::optional<PlateRead>> read_plate(PlateReader& reader, const cv::Mat& image,
+                                              const PlateTruth& truth, Mode mode) {
+  switch (mode) {
+    case Mode::kGtBox:
+      return reader.read_in_box(image, truth.box, InBoxMode::kAsIs);
+    case Mode::kGtBoxRefined:
+      return reader.read_in_box(image, truth.box, InBoxMode::kRefine);
+    case Mode::kEndToEnd:
+      return reader.read(image,
+                         {0, 0, static_cast<float>(image.cols), static_cast<float>(image.rows)});
+  }
+  return std::optional<PlateRead>();
+}
+
+Status score_image(PlateReader& reader, const std::string& dir, const PlateTruth& truth,
+                   bool verbose, Scores& scores) {
+  auto image = read_image(dir + "/" + truth.image);
+  if (!image) return image.error();
+  for (Mode mode : kModes) {
+    auto read = read_plate(reader, *image, truth, mode);
+    if (!read) return read.error();
+    const std::string text = *read ? (*read)->text : "";
+    const double ms = *read ? (*read)->det_ms + (*read)->rec_ms : 0.0;
+    for (const std::string& group : {truth.subset, std::string("total")}) {
+      scores.tallies[{mode, group}].add(truth.text, text, ms);
+    }
+    for (const auto& e : char_errors(truth.text, text)) ++scores.confusions[{mode, e}];
+    if (verbose && text != truth.text) {
+      std::printf("%-11s %-28s truth %-10s read %-10s raw \"%s\"\n", mode_name(mode),
+                  truth.image.c_str(), truth.text.c_str(), text.c_str(),
+                  *read ? (*read)->raw_text.c_str() : "");
+    }
+  }
+  return {};
+}
+
+void print_scores(const Scores& scores) {
+  std::printf("%-11s %-6s %5s %8s %13s %9s %9s\n", "mode", "subset", "n", "exact", "exact(O=0,I=1)",
+              "char_acc", "ms/plate");
+  for (const auto& [key, t] : scores.tallies) {
+    const double n = std::max(t.plates, 1);
+    std::printf("%-11s %-6s %5d %7.1f%% %13.1f%% %8.1f%% %9.1f\n", mode_name(key.first),
+                key.second.c_str(), t.plates, 100.0 * t.exact / n, 100.0 * t.exact_lookalike / n,
+                100.0 * t.char_accuracy / n, t.ms / n);
+  }
+  for (Mode mode : kModes) {
+    std::vector<std::pair<int, std::string>> top;
+    for (const auto& [key, count] : scores.confusions) {
+      if (key.first == mode) top.emplace_back(count, key.second);
+    }
+    std::sort(top.rbegin(), top.rend());
+    std::printf("top confusions %-11s (truth->read, _ = none):", mode_name(mode));
+    for (size_t i = 0; i < std::min<size_t>(top.size(), 12); ++i) {
+      std::printf(" %s x%d", top[i].second.c_str(), top[i].first);
+    }
+    std::printf("\n");
+  }
+}
+
+int run_eval_plates(const GlobalOptions& options, const EvalPlatesOptions& opt) {
+  auto config = resolve_config(options);
+  if (!config) return report(config.error());
+  auto truth = load_truth(opt.dir);
+  if (!truth) return report(truth.error());
+  PlateReaderParams params;
+  params.formats = opt.formats;
+  auto reader = PlateReader::open(config->inference, params);
+  if (!reader) return report(reader.error());
+  Scores scores;
+  int done = 0;
+  for (const PlateTruth& t : *truth) {
+    if (opt.limit > 0 && done++ >= opt.limit) break;
+    if (Status s = score_image(**reader, opt.dir, t, opt.verbose, scores); !s)
+      return report(s.error());
+  }
+  print_scores(scores);
+  return 0;
+}
+
+}  // namespace
+
+void add_eval_plates_command(CLI::App& eval, const GlobalOptions& options, int& exit_code) {
+  auto opt = std::make_shared<EvalPlatesOptions>();
+  auto* plates = eval.add_subcommand(
+      "plates", "Plate reading accuracy on ground_truth.csv (subset,image,x,y,w,h,plate)");
+  plates->add_option("dir", opt->dir, "Folder, e.g. ../shared/data/plates/openalpr")->required();
+  plates->add_option("--formats", opt->formats, "Plate format presets in order (in, eu, us)")
+      ->delimiter(',');
+  plates->add_option("--limit", opt->limit, "Evaluate only the first N plates");
+  plates->add_flag("--verbose", opt->verbose, "Print every misread");
+  plates->callback([&options, &exit_code, opt] { exit_code = run_eval_plates(options, *opt); });
+}
+
+}  // namespace fai::cli

@@ -1,0 +1,152 @@
+#include "analytics/anpr/plate_format.h"
+
+#include <cctype>
+#include <limits>
+#include <map>
+
+namespace fai {
+namespace {
+
+constexpr int kNoFit = std::numeric_limits<int>::max() / 2;
+
+const std::map<std::string, PlateFormat>& presets() {
+  using C = CharClass;
+  static const std::map<std::string, PlateFormat> kPresets = {
+      {"in",
+       {"in", {{C::kLetter, 2, 2}, {C::kDigit, 1, 2}, {C::kLetter, 0, 3}, {C::kDigit, 4, 4}}}},
+      {"eu", {"eu", {{C::kAny, 4, 8}}}},
+      {"us", {"us", {{C::kAny, 2, 8}}}},
+  };
+  return kPresets;
+}
+
+// Look-alikes a recogniser confuses; only used where a preset demands the other class.
+char as_digit(char c) {
+  switch (c) {
+    case 'O':
+    case 'D':
+    case 'Q':
+      return '0';
+    case 'I':
+      return '1';
+    case 'Z':
+      return '2';
+    case 'S':
+      return '5';
+    case 'G':
+      return '6';
+    case 'B':
+      return '8';
+    default:
+      return 0;
+  }
+}
+
+char as_letter(char c) {
+  switch (c) {
+    case '0':
+      return 'O';
+    case '1':
+      return 'I';
+    case '2':
+      return 'Z';
+    case '5':
+      return 'S';
+    case '6':
+      return 'G';
+    case '8':
+      return 'B';
+    default:
+      return 0;
+  }
+}
+
+bool is_class(char c, CharClass kind) {
+  const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
+  return kind == CharClass::kAny || (kind == CharClass::kDigit) == digit;
+}
+
+// `c` made to fit `kind`, or 0 when it has no look-alike of that class.
+char coerce(char c, CharClass kind) {
+  if (is_class(c, kind)) return c;
+  return kind == CharClass::kDigit ? as_digit(c) : as_letter(c);
+}
+
+// Fewest substitutions that make chars[pos..] fit runs[run..]; writes the fixed symbols to `out`.
+int best_fit(const std::vector<PlateChar>& chars, size_t pos, const std::vector<FormatRun>& runs,
+             size_t run, std::vector<PlateChar>& out) {
+  if (run == runs.size()) return pos == chars.size() ? 0 : kNoFit;
+  const FormatRun& r = runs[run];
+  int best = kNoFit;
+  std::vector<PlateChar> best_out;
+  for (int len = r.min; len <= r.max && pos + len <= chars.size(); ++len) {
+    std::vector<PlateChar> attempt = out;
+    int cost = 0;
+    for (size_t i = pos; i < pos + len && cost < kNoFit; ++i) {
+      const char fixed = coerce(chars[i].symbol, r.kind);
+      cost = fixed == 0 ? kNoFit : cost + (fixed != chars[i].symbol);
+      attempt[i].symbol = fixed;
+    }
+    if (cost >= best) continue;
+    const int rest = best_fit(chars, pos + len, runs, run + 1, attempt);
+    if (rest < kNoFit && cost + rest < best) {
+      best = cost + rest;
+      best_out = std::move(attempt);
+    }
+  }
+  if (best < kNoFit) out = std::move(best_out);
+  return best;
+}
+
+}  // namespace
+
+std::vector<PlateChar> normalize_plate(const std::vector<std::string>& glyphs,
+                                       const std::vector<float>& confidences) {
+  std::vector<PlateChar> out;
+  for (size_t i = 0; i < glyphs.size() && i < confidences.size(); ++i) {
+    if (glyphs[i].size() != 1) continue;  // multi-byte UTF-8: not a plate character
+    const auto c = static_cast<unsigned char>(glyphs[i][0]);
+    if (std::isalnum(c)) out.push_back({static_cast<char>(std::toupper(c)), confidences[i]});
+  }
+  return out;
+}
+
+std::string plate_text(const std::vector<PlateChar>& chars) {
+  std::string text;
+  for (const PlateChar& c : chars) text += c.symbol;
+  return text;
+}
+
+std::optional<PlateFormat> find_format(const std::string& name) {
+  auto it = presets().find(name);
+  if (it == presets().end()) return std::nullopt;
+  return it->second;
+}
+
+const std::vector<std::string>& format_names() {
+  static const std::vector<std::string> kNames = {"in", "eu", "us"};
+  return kNames;
+}
+
+bool fits_format(const std::string& text, const PlateFormat& format) {
+  std::vector<PlateChar> chars;
+  for (char c : text) chars.push_back({c, 1.0f});
+  std::vector<PlateChar> out = chars;
+  return best_fit(chars, 0, format.runs, 0, out) == 0;
+}
+
+std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
+                                         const std::vector<PlateFormat>& formats) {
+  std::optional<FormatMatch> best;
+  for (const PlateFormat& format : formats) {
+    std::vector<PlateChar> fixed = chars;
+    const int cost = best_fit(chars, 0, format.runs, 0, fixed);
+    if (cost == 0) return FormatMatch{chars, format.name, 0};
+    if (cost < kNoFit && (!best || cost < best->corrections)) {
+      best = FormatMatch{std::move(fixed), format.name, cost};
+    }
+  }
+  return best;
+}
+
+}  // namespace fai

@@ -1,0 +1,60 @@
+#pragma once
+// Plate text rules: normalisation (upper-case, separators stripped), country format presets and
+// position-aware correction of look-alike characters (O/0, I/1, B/8, S/5, Z/2, G/6). Pure code.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fai {
+
+// One character read by the recogniser with its confidence (0..1).
+struct PlateChar {
+  char symbol = 0;
+  float confidence = 0;
+  bool operator==(const PlateChar&) const = default;
+};
+
+// Upper-cases ASCII letters and drops everything that is not [A-Z0-9] (spaces, dots, dashes,
+// non-ASCII glyphs), keeping each kept character's confidence.
+// `glyphs` are UTF-8 strings, one per recognised character, parallel to `confidences`.
+std::vector<PlateChar> normalize_plate(const std::vector<std::string>& glyphs,
+                                       const std::vector<float>& confidences);
+std::string plate_text(const std::vector<PlateChar>& chars);
+
+enum class CharClass { kLetter, kDigit, kAny };
+
+// A run of 'min..max' characters of one class; a preset is a sequence of runs.
+struct FormatRun {
+  CharClass kind = CharClass::kAny;
+  int min = 1, max = 1;
+};
+
+// A country's plate layout, e.g. India: 2 letters, 1-2 digits, 0-3 letters, 4 digits.
+struct PlateFormat {
+  std::string name;
+  std::vector<FormatRun> runs;
+};
+
+// The built-in presets: "in" (KA01AB1234), "eu" (4-8 alphanumerics), "us" (2-8 alphanumerics).
+// The generic ones constrain only length: EU and US plates mix letters and digits freely (a US
+// plate may hold 0 between letters), so no position demands a class. Unknown names -> nullopt.
+std::optional<PlateFormat> find_format(const std::string& name);
+const std::vector<std::string>& format_names();
+
+// True when `text` fits `format` exactly, without any correction.
+bool fits_format(const std::string& text, const PlateFormat& format);
+
+struct FormatMatch {
+  std::vector<PlateChar> chars;  // corrected characters
+  std::string format;            // name of the preset that matched
+  int corrections = 0;           // look-alike substitutions made
+};
+
+// Finds the first preset (in order) that `chars` fits as read; failing that, the preset that
+// fits with the fewest look-alike substitutions at positions where it demands a letter or a
+// digit. A read that fits some preset is never changed. Nullopt when no preset fits.
+std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
+                                         const std::vector<PlateFormat>& formats);
+
+}  // namespace fai

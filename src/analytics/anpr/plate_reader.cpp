@@ -1,0 +1,156 @@
+#include "analytics/anpr/plate_reader.h"
+
+#include <chrono>
+
+#include <opencv2/imgproc.hpp>
+
+namespace fai {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kPlateGlyphs[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr float kFallbackBandFraction = 0.2f;  // the seed's "bottom 20 % of the box"
+constexpr float kFormatBonus = 0.5f;           // a read that fits a preset beats a fragment
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+cv::Rect to_rect(const Box& box, const cv::Mat& image) {
+  const cv::Rect r(
+      cv::Point(static_cast<int>(box.x1), static_cast<int>(box.y1)),
+      cv::Point(static_cast<int>(std::ceil(box.x2)), static_cast<int>(std::ceil(box.y2))));
+  return r & cv::Rect(0, 0, image.cols, image.rows);
+}
+
+Expected<const ModelInfo*> find_model(const ModelManifest& manifest, const std::string& name) {
+  const ModelInfo* model = manifest.find(name);
+  if (!model) {
+    return make_error(ErrorCode::kNotFound,
+                      "model \"" + name + "\" is not in " + manifest.models_dir + "/manifest.json");
+  }
+  return model;
+}
+
+float mean(const std::vector<float>& values) {
+  float sum = 0;
+  for (float v : values) sum += v;
+  return values.empty() ? 0.0f : sum / static_cast<float>(values.size());
+}
+
+float merit(const PlateRead& read) {
+  return read.confidence + (read.format.empty() ? 0.0f : kFormatBonus);
+}
+
+}  // namespace
+
+float laplacian_variance(const cv::Mat& bgr) {
+  cv::Mat grey, laplacian;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  cv::Laplacian(grey, laplacian, CV_32F);
+  cv::Scalar mu, sigma;
+  cv::meanStdDev(laplacian, mu, sigma);
+  return static_cast<float>(sigma[0] * sigma[0]);
+}
+
+Expected<std::unique_ptr<PlateReader>> PlateReader::open(const InferenceConfig& inference,
+                                                         const PlateReaderParams& params) {
+  std::vector<PlateFormat> formats;
+  for (const auto& name : params.formats) {
+    auto format = find_format(name);
+    if (!format) return make_error(ErrorCode::kInvalidArgument, "unknown plate format " + name);
+    formats.push_back(*format);
+  }
+  auto manifest = load_manifest(inference.models_dir);
+  if (!manifest) return manifest.error();
+  auto scene_model = find_model(*manifest, "ppocr_det");
+  auto plate_model = find_model(*manifest, "ppocr_det_plate");
+  auto rec_model = find_model(*manifest, "ppocr_rec");
+  for (const auto* m : {&scene_model, &plate_model, &rec_model}) {
+    if (!*m) return m->error();
+  }
+  auto scene = TextDetector::open(**scene_model, inference.backend, inference.threads, params.db);
+  if (!scene) return scene.error();
+  auto plate = TextDetector::open(**plate_model, inference.backend, inference.threads, params.db);
+  if (!plate) return plate.error();
+  auto rec = TextRecognizer::open(**rec_model, inference.backend, inference.threads, kPlateGlyphs);
+  if (!rec) return rec.error();
+  return std::unique_ptr<PlateReader>(new PlateReader(std::move(*scene), std::move(*plate),
+                                                      std::move(*rec), params, std::move(formats)));
+}
+
+Expected<std::optional<PlateRead>> PlateReader::read_line(const cv::Mat& line, const Box& where) {
+  const auto start = Clock::now();
+  auto text = recognizer_->recognize(line);
+  if (!text) return text.error();
+  PlateRead read;
+  read.rec_ms = ms_since(start);
+  read.raw_text = text->text();
+  read.plate_box = where;
+  std::vector<PlateChar> chars = normalize_plate(text->glyphs, text->confidences);
+  const auto match = match_formats(chars, formats_);
+  if (match) chars = match->chars, read.format = match->format;
+  read.text = plate_text(chars);
+  for (const PlateChar& c : chars) read.char_confidences.push_back(c.confidence);
+  read.confidence = mean(read.char_confidences);
+  const bool accepted = match ? read.confidence >= params_.min_confidence
+                              : read.confidence >= params_.unformatted_min_confidence &&
+                                    static_cast<int>(chars.size()) >= params_.min_unformatted_chars;
+  if (chars.empty() || !accepted) return std::optional<PlateRead>();
+  return std::optional<PlateRead>(std::move(read));
+}
+
+Expected<std::optional<PlateRead>> PlateReader::read_in_box(const cv::Mat& bgr,
+                                                            const Box& plate_box, InBoxMode mode) {
+  const cv::Rect rect = to_rect(plate_box, bgr);
+  if (bgr.type() != CV_8UC3 || rect.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "plate box is empty or outside the image");
+  }
+  double det_ms = 0;
+  std::optional<TextBox> line;
+  if (mode == InBoxMode::kRefine) {
+    const auto start = Clock::now();
+    auto boxes = plate_detector_->detect(bgr, rect);
+    if (!boxes) return boxes.error();
+    det_ms = ms_since(start);
+    auto ranked = rank_plate_candidates(std::move(*boxes), rect);
+    if (!ranked.empty()) line = ranked.front();
+  }
+  auto read = line ? read_line(rectify_text_box(bgr, *line), line->bounds())
+                   : read_line(bgr(rect).clone(), plate_box);
+  if (read && *read) (*read)->det_ms = det_ms;
+  return read;
+}
+
+Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const Box& vehicle_box) {
+  const cv::Rect region = to_rect(vehicle_box, bgr);
+  if (bgr.type() != CV_8UC3 || region.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "vehicle box is empty or outside the image");
+  }
+  const auto start = Clock::now();
+  auto boxes = scene_detector_->detect(bgr, region);
+  if (!boxes) return boxes.error();
+  const double det_ms = ms_since(start);
+  auto candidates = rank_plate_candidates(std::move(*boxes), region);
+  if (candidates.empty()) {
+    const float band = vehicle_box.height() * kFallbackBandFraction;
+    return read_in_box(bgr,
+                       {vehicle_box.x1, vehicle_box.y2 - band, vehicle_box.x2, vehicle_box.y2});
+  }
+  if (candidates.size() > static_cast<size_t>(params_.max_candidates)) {
+    candidates.resize(params_.max_candidates);
+  }
+  std::optional<PlateRead> best;
+  double rec_ms = 0;
+  for (const TextBox& candidate : candidates) {
+    auto read = read_line(rectify_text_box(bgr, candidate), candidate.bounds());
+    if (!read) return read.error();
+    if (*read) rec_ms += (*read)->rec_ms;
+    if (*read && (!best || merit(**read) > merit(*best))) best = std::move(*read);
+  }
+  if (best) best->det_ms = det_ms, best->rec_ms = rec_ms;
+  return best;
+}
+
+}  // namespace fai

@@ -1,0 +1,84 @@
+#pragma once
+// ANPR facade: locate the plate inside a vehicle box (PP-OCRv4 det), read it (PP-OCRv4 rec),
+// normalise it and apply the country format presets. One plate per call; per-track consensus
+// is PlateVote's job.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "analytics/anpr/plate_format.h"
+#include "analytics/anpr/text_detector.h"
+#include "analytics/anpr/text_recognizer.h"
+#include "config/config.h"
+#include "core/expected.h"
+#include "core/types.h"
+
+namespace fai {
+
+struct PlateReaderParams {
+  std::vector<std::string> formats = {"in", "eu", "us"};  // presets tried in this order
+  float min_confidence = 0.5f;  // mean character confidence of a plate that fits a preset
+  float unformatted_min_confidence = 0.9f;  // ... of a plate that fits none
+  int min_unformatted_chars = 4;            // shorter unformatted reads are fragments, not plates
+  int max_candidates = 4;                   // text lines in a vehicle box that get an OCR call
+  DbParams db;
+};
+
+struct PlateRead {
+  std::string text;      // normalised and format-corrected, e.g. "KA01AB1234"
+  std::string raw_text;  // what the recogniser read, before normalisation
+  std::string format;    // preset that matched; empty when none did
+  float confidence = 0;  // mean of char_confidences
+  std::vector<float> char_confidences;
+  Box plate_box;  // bounds of the text line read, source pixels
+  double det_ms = 0, rec_ms = 0;
+};
+
+// How read_in_box() treats a given plate box.
+enum class InBoxMode {
+  kAsIs,    // read the box as given
+  kRefine,  // find the characters' line inside it first (a US box also holds state name, slogan)
+};
+
+// Variance of the Laplacian of the grey crop: the sharpness measure of the OCR quality gate.
+float laplacian_variance(const cv::Mat& bgr);
+
+// Loads ppocr_det, ppocr_det_plate and ppocr_rec from the manifest once. read* return nullopt
+// (not an error) when nothing readable is there: no text line, or a read under the confidence
+// threshold, or an unformatted fragment. Not thread-safe: one reader per worker.
+class PlateReader {
+ public:
+  static Expected<std::unique_ptr<PlateReader>> open(const InferenceConfig& inference,
+                                                     const PlateReaderParams& params);
+  // Searches `vehicle_box` (clipped to the image; pass the whole image when there is no vehicle
+  // detector) for plate-like text lines and returns the best read among the top candidates.
+  // Falls back to the bottom 20 % of the box when the detector finds no candidate.
+  Expected<std::optional<PlateRead>> read(const cv::Mat& bgr, const Box& vehicle_box);
+  // Recognition on a known plate box.
+  Expected<std::optional<PlateRead>> read_in_box(const cv::Mat& bgr, const Box& plate_box,
+                                                 InBoxMode mode = InBoxMode::kRefine);
+
+ private:
+  PlateReader(std::unique_ptr<TextDetector> scene_detector,
+              std::unique_ptr<TextDetector> plate_detector,
+              std::unique_ptr<TextRecognizer> recognizer, PlateReaderParams params,
+              std::vector<PlateFormat> formats)
+      : scene_detector_(std::move(scene_detector)),
+        plate_detector_(std::move(plate_detector)),
+        recognizer_(std::move(recognizer)),
+        params_(std::move(params)),
+        formats_(std::move(formats)) {}
+  Expected<std::optional<PlateRead>> read_line(const cv::Mat& line, const Box& where);
+
+  std::unique_ptr<TextDetector> scene_detector_;  // whole image or vehicle crop
+  std::unique_ptr<TextDetector> plate_detector_;  // inside a plate box
+  std::unique_ptr<TextRecognizer> recognizer_;
+  PlateReaderParams params_;
+  std::vector<PlateFormat> formats_;
+};
+
+}  // namespace fai

@@ -1,0 +1,67 @@
+#pragma once
+// PP-OCRv4 text recognition: a text-line crop -> 48 px high input -> per-step character
+// probabilities -> greedy CTC decode with a confidence per character.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "analytics/anpr/text_detector.h"
+#include "config/config.h"
+#include "core/expected.h"
+#include "core/tensor.h"
+#include "infer/manifest.h"
+#include "infer/session.h"
+
+namespace fai {
+
+struct TextRead {
+  std::vector<std::string> glyphs;  // UTF-8, one per decoded character
+  std::vector<float> confidences;   // max probability of each character's step, 0..1
+  std::string text() const;
+};
+
+// Greedy CTC over a [1,T,C] probability tensor: argmax per step, merge repeats, drop blank (0).
+// Class i>0 is vocabulary[i-1]. When `allowed` is non-empty only classes with allowed[i] compete
+// (blank always does): a plate reader limits the model to plate characters this way.
+// A tensor of the wrong rank or class count -> kCorrupt.
+Expected<TextRead> ctc_greedy_decode(const Tensor& probs,
+                                     const std::vector<std::string>& vocabulary,
+                                     const std::vector<bool>& allowed);
+
+// The crop under a rotated text box, rotated upright and perspective-rectified.
+cv::Mat rectify_text_box(const cv::Mat& bgr, const TextBox& box);
+
+// Runs a PP-OCRv4 rec model (static 1x3x48xW input). Not thread-safe (one session per worker).
+class TextRecognizer {
+ public:
+  // `allowed_glyphs` (e.g. "0123456789ABC...") limits decoding to those characters; empty = all.
+  // The vocabulary is the model's labels (its manifest labels_file).
+  static Expected<std::unique_ptr<TextRecognizer>> open(const ModelInfo& model, Backend backend,
+                                                        int threads,
+                                                        const std::string& allowed_glyphs);
+  // `line` is an upright BGR text-line crop; it is scaled to the model height keeping its aspect
+  // and padded on the right (cut at the model width when wider).
+  Expected<TextRead> recognize(const cv::Mat& line);
+
+ private:
+  TextRecognizer(std::unique_ptr<InferenceSession> session, const ModelInfo& model,
+                 std::vector<bool> allowed)
+      : session_(std::move(session)),
+        width_(model.input_width()),
+        height_(model.input_height()),
+        normalization_(model.normalization),
+        vocabulary_(model.labels),
+        allowed_(std::move(allowed)) {}
+  Tensor input_tensor(const cv::Mat& line) const;
+
+  std::unique_ptr<InferenceSession> session_;
+  int width_, height_;
+  Normalization normalization_;
+  std::vector<std::string> vocabulary_;
+  std::vector<bool> allowed_;
+};
+
+}  // namespace fai

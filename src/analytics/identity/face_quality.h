@@ -1,0 +1,40 @@
+#pragma once
+// Quality gate: is a detected face worth embedding? Small, blurred or turned faces give
+// embeddings that match the wrong person more often than they help a per-track vote.
+
+#include <string>
+
+#include <opencv2/core/mat.hpp>
+
+#include "analytics/identity/face.h"
+
+namespace fai {
+
+struct FaceQualityParams {
+  float min_face_px = 40;  // face box width in source pixels
+  // Variance of the Laplacian of the grey aligned face; measured on dlib_johns' ~150 px crops
+  // upscaled to 224 px: 30-400, so 15 rejects only clearly smeared faces.
+  float min_sharpness = 15;
+  // 1 = nose midway between the eyes (frontal), 0 = nose level with an eye (profile).
+  float min_frontalness = 0.5f;
+};
+
+struct FaceQuality {
+  float face_px = 0;
+  float sharpness = 0;
+  float frontalness = 0;
+  std::string rejected_because;  // empty = acceptable
+
+  bool acceptable() const { return rejected_because.empty(); }
+};
+
+// Frontalness from keypoint symmetry: where the nose projects onto the eye-to-eye line.
+float frontalness(const Face& face);
+// Variance of the Laplacian of an 8-bit BGR image: high for crisp edges, low for blur.
+float laplacian_variance(const cv::Mat& bgr);
+
+// Measures `face` (source pixels) and its aligned crop against `params`. Pure; thread-safe.
+FaceQuality assess_face(const Face& face, const cv::Mat& aligned_bgr,
+                        const FaceQualityParams& params);
+
+}  // namespace fai

@@ -1,0 +1,102 @@
+#include "analytics/anpr/plate_format.h"
+
+#include <gtest/gtest.h>
+
+namespace fai {
+namespace {
+
+std::vector<PlateChar> chars_of(const std::string& text, float confidence = 0.9f) {
+  std::vector<PlateChar> out;
+  for (char c : text) out.push_back({c, confidence});
+  return out;
+}
+
+std::vector<PlateFormat> formats(const std::vector<std::string>& names) {
+  std::vector<PlateFormat> out;
+  for (const auto& n : names) out.push_back(*find_format(n));
+  return out;
+}
+
+TEST(NormalizePlate, UpperCasesAndStripsSeparatorsKeepingConfidences) {
+  const std::vector<std::string> glyphs = {"k", "A", "-", "0", "1", " ", "a", ".", "\xe4\xb8\xad",
+                                           "9"};
+  const std::vector<float> conf = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f};
+  const auto chars = normalize_plate(glyphs, conf);
+  EXPECT_EQ(plate_text(chars), "KA01A9");
+  ASSERT_EQ(chars.size(), 6u);
+  EXPECT_FLOAT_EQ(chars[0].confidence, 0.1f);
+  EXPECT_FLOAT_EQ(chars[5].confidence, 1.0f);
+}
+
+TEST(FindFormat, KnowsEveryListedPresetAndRejectsOthers) {
+  for (const auto& name : format_names()) EXPECT_TRUE(find_format(name)) << name;
+  EXPECT_FALSE(find_format("xx"));
+}
+
+struct FitCase {
+  std::string format, text;
+  bool fits;
+};
+
+TEST(FitsFormat, Table) {
+  const FitCase cases[] = {
+      {"in", "KA01AB1234", true}, {"in", "MH12DE1433", true},   {"in", "DL3CAB1234", true},
+      {"in", "KA011234", true},   {"in", "KA01ABC1234", true},  {"in", "K001AB1234", false},
+      {"in", "KA01AB123", false}, {"in", "KA123AB1234", false}, {"in", "KA01ABCD1234", false},
+      {"eu", "M5XSX", true},      {"eu", "GWAGEN", true},       {"eu", "WA56660", true},
+      {"eu", "ABC", false},       {"eu", "ABCDEFGHJ", false},   {"us", "7ABC123", true},
+      {"us", "AB", true},         {"us", "A", false},           {"us", "ABCDEFGHJ", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(fits_format(c.text, *find_format(c.format)), c.fits) << c.format << " " << c.text;
+  }
+}
+
+struct CorrectionCase {
+  std::vector<std::string> formats;
+  std::string read;
+  std::string expected;  // "" = fits no preset
+  int corrections;
+};
+
+TEST(MatchFormats, LookAlikeCorrectionTable) {
+  const CorrectionCase cases[] = {
+      {{"in"}, "KA01AB1234", "KA01AB1234", 0},        // valid: untouched
+      {{"in"}, "KAO1AB1234", "KA01AB1234", 1},        // O in a digit run
+      {{"in"}, "KA0IAB1234", "KA01AB1234", 1},        // I in a digit run
+      {{"in"}, "8A01AB1234", "BA01AB1234", 1},        // 8 in the state letters
+      {{"in"}, "KA01A81234", "KA01AB1234", 1},        // 8 in the series letters
+      {{"in"}, "KA01ABI2S4", "KA01AB1254", 2},        // I and S in the number
+      {{"in"}, "KA01AB1Z34", "KA01AB1234", 1},        // Z in the number
+      {{"in"}, "5A01AB1234", "SA01AB1234", 1},        // 5 in the state letters
+      {{"in"}, "KA01AB12G4", "KA01AB1264", 1},        // G in the number
+      {{"in"}, "KA01AB12D4", "KA01AB1204", 1},        // D in the number
+      {{"in"}, "KA01AB12X4", "", 0},                  // X has no digit look-alike
+      {{"in"}, "KA01AB12", "", 0},                    // too short for India
+      {{"eu", "us"}, "7ABC0O1", "7ABC0O1", 0},        // generic presets never rewrite O/0
+      {{"in", "eu"}, "GWAGEN", "GWAGEN", 0},          // fits EU as read: India is not forced on it
+      {{"in", "us"}, "KAO1AB1234", "KA01AB1234", 1},  // 10 chars: only India can fit
+  };
+  for (const auto& c : cases) {
+    const auto match = match_formats(chars_of(c.read), formats(c.formats));
+    if (c.expected.empty()) {
+      EXPECT_FALSE(match) << c.read;
+      continue;
+    }
+    ASSERT_TRUE(match) << c.read;
+    EXPECT_EQ(plate_text(match->chars), c.expected) << c.read;
+    EXPECT_EQ(match->corrections, c.corrections) << c.read;
+  }
+}
+
+TEST(MatchFormats, CorrectionKeepsConfidences) {
+  auto read = chars_of("KAO1AB1234");
+  read[2].confidence = 0.4f;
+  const auto match = match_formats(read, formats({"in"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(match->format, "in");
+  EXPECT_FLOAT_EQ(match->chars[2].confidence, 0.4f);
+}
+
+}  // namespace
+}  // namespace fai
