@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "cli.h"
-#include "cmd_eval_plates.h"
 #include "cmd_eval_faces.h"
+#include "cmd_eval_plates.h"
 #include "cmd_eval_track.h"
 #include "detect/detector.h"
 #include "eval/detection_metrics.h"

@@ -40,6 +40,7 @@ struct EvalFacesOptions {
   std::string embedder_model = "faceres";
   std::string scoring = "best";
   float min_face_score = 0.5f;
+  float fixed_threshold = -1;  // >= 0: use it instead of per-round calibration
 };
 
 struct Photo {
@@ -135,12 +136,14 @@ struct FaceModels {
 
 struct Timings {
   std::vector<double> detect_ms;  // per photo, including a padded retry
+  int padded_retries = 0;         // photos where only the padded photo showed a face
   std::vector<double> embed_ms;   // per face: align + embed
 };
 
 struct QualityTally {
   int faces = 0;
   std::map<std::string, int> rejected;
+  std::vector<double> sharpness, face_px, frontalness;
 };
 
 double ms_since(Clock::time_point start) {
@@ -148,9 +151,11 @@ double ms_since(Clock::time_point start) {
 }
 
 // Faces of a whole photo; a photo where none is found is retried with a margin around it.
-Expected<std::vector<Face>> find_faces(FaceDetector& detector, const cv::Mat& bgr) {
+Expected<std::vector<Face>> find_faces(FaceDetector& detector, const cv::Mat& bgr,
+                                       int& padded_retries) {
   auto faces = detector.detect(bgr);
   if (!faces || !faces->empty()) return faces;
+  ++padded_retries;
   const PaddedImage padded = pad_image(bgr, kTightCropMarginFraction);
   faces = detector.detect(padded.image);
   if (!faces) return faces;
@@ -162,7 +167,7 @@ Status embed_photo(FaceModels& models, Photo& photo, Timings& timings, QualityTa
   auto image = read_image(photo.path);
   if (!image) return image.error();
   const auto detect_start = Clock::now();
-  auto faces = find_faces(*models.detector, *image);
+  auto faces = find_faces(*models.detector, *image, timings.padded_retries);
   if (!faces) return faces.error();
   timings.detect_ms.push_back(ms_since(detect_start));
   if (faces->size() > photo.identities.size()) faces->resize(photo.identities.size());
@@ -176,6 +181,9 @@ Status embed_photo(FaceModels& models, Photo& photo, Timings& timings, QualityTa
     photo.faces.push_back(std::move(*embedding));
     const FaceQuality q = assess_face(face, *aligned, FaceQualityParams{});
     ++quality.faces;
+    quality.sharpness.push_back(q.sharpness);
+    quality.face_px.push_back(q.face_px);
+    quality.frontalness.push_back(q.frontalness);
     if (!q.acceptable()) ++quality.rejected[q.rejected_because];
   }
   return {};
@@ -185,37 +193,41 @@ struct Round {
   std::string stranger;
   int gallery_templates = 0;
   int known_faces = 0, top1_correct = 0, accepted_correct = 0, misidentified = 0;
-  int missed_photos = 0;              // probes where no face was found
-  std::vector<float> stranger_scores;  // best gallery similarity of each stranger face
+  int missed_photos = 0;                     // probes where no face was found
+  std::vector<float> stranger_scores;        // best gallery similarity of each stranger face
+  std::vector<std::string> stranger_labels;  // "file -> closest employee", per stranger face
   float threshold = 0;
-  int false_accepts = 0;
+  std::vector<std::string> false_accepts;
 };
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-Gallery build_gallery(const Dataset& data, const std::string& stranger, TemplateScoring scoring) {
-  Gallery gallery(0, scoring);
+void enrol_all_but(const Dataset& data, const std::string& stranger, Gallery& gallery) {
   for (const Photo& p : data.photos) {
     if (p.enrol && p.identities.front() != stranger && !p.faces.empty()) {
       FAI_CHECK(gallery.enrol(p.identities.front(), p.faces.front()).ok());
     }
   }
-  return gallery;
 }
 
 // Top-1 is the closest employee regardless of threshold; accepted/misidentified use the threshold.
 Round score_round(const Dataset& data, const std::string& stranger, TemplateScoring scoring) {
-  Round round{stranger};
-  const Gallery gallery = build_gallery(data, stranger, scoring);
+  Round round;
+  round.stranger = stranger;
+  Gallery gallery(0, scoring);
+  enrol_all_but(data, stranger, gallery);
   round.gallery_templates = gallery.templates();
   std::set<std::string> stranger_files;  // a stranger's photo counts once, enrol or probe
   for (const Photo& p : data.photos) {
     if (contains(p.identities, stranger)) {
       if (p.identities.size() == 1 && stranger_files.insert(p.path).second) {
         for (const Embedding& e : p.faces) {
-          round.stranger_scores.push_back(gallery.identify(e).similarity);
+          const GalleryMatch m = gallery.identify(e);
+          round.stranger_scores.push_back(m.similarity);
+          round.stranger_labels.push_back(fs::path(p.path).filename().string() + " -> " +
+                                          m.best_candidate);
         }
       }
       continue;
@@ -233,8 +245,8 @@ Round score_round(const Dataset& data, const std::string& stranger, TemplateScor
 
 // Needs the probes' similarities again at the round's threshold.
 void apply_threshold(const Dataset& data, Round& round, TemplateScoring scoring) {
-  Gallery gallery = build_gallery(data, round.stranger, scoring);
-  gallery.set_threshold(round.threshold);
+  Gallery gallery(round.threshold, scoring);
+  enrol_all_but(data, round.stranger, gallery);
   for (const Photo& p : data.photos) {
     if (p.enrol || contains(p.identities, round.stranger)) continue;
     for (const Embedding& e : p.faces) {
@@ -243,9 +255,12 @@ void apply_threshold(const Dataset& data, Round& round, TemplateScoring scoring)
       contains(p.identities, *m.employee_id) ? ++round.accepted_correct : ++round.misidentified;
     }
   }
-  round.false_accepts = static_cast<int>(
-      std::count_if(round.stranger_scores.begin(), round.stranger_scores.end(),
-                    [&](float s) { return s >= round.threshold; }));
+  for (size_t i = 0; i < round.stranger_scores.size(); ++i) {
+    if (round.stranger_scores[i] < round.threshold) continue;
+    char similarity[16];
+    std::snprintf(similarity, sizeof similarity, " %.3f", round.stranger_scores[i]);
+    round.false_accepts.push_back(round.stranger_labels[i] + similarity);
+  }
 }
 
 Status calibrate_rounds(std::vector<Round>& rounds, double max_far) {
@@ -264,7 +279,9 @@ Status calibrate_rounds(std::vector<Round>& rounds, double max_far) {
   return {};
 }
 
-double percent(int part, int whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+double percent(int part, int whole) {
+  return whole > 0 ? 100.0 * part / whole : 0.0;
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -273,21 +290,24 @@ double median(std::vector<double> v) {
 }
 
 void print_rounds(const std::vector<Round>& rounds) {
-  std::printf("%-22s %9s %6s %7s %9s %8s %9s %9s %8s\n", "stranger", "templates", "probes",
-              "top1%", "accept%", "misid", "threshold", "strangers", "FAR%");
-  Round total{"ALL (sum)"};
+  std::printf("%-22s %9s %6s %7s %9s %8s %9s %9s %8s\n", "stranger", "templates", "probes", "top1%",
+              "accept%", "misid", "threshold", "strangers", "FAR%");
+  Round total;
+  total.stranger = "ALL (sum)";
   double threshold_sum = 0;
   for (const Round& r : rounds) {
     std::printf("%-22s %9d %6d %7.1f %9.1f %8d %9.3f %9zu %8.1f\n", r.stranger.c_str(),
                 r.gallery_templates, r.known_faces, percent(r.top1_correct, r.known_faces),
                 percent(r.accepted_correct, r.known_faces), r.misidentified, r.threshold,
                 r.stranger_scores.size(),
-                percent(r.false_accepts, static_cast<int>(r.stranger_scores.size())));
+                percent(static_cast<int>(r.false_accepts.size()),
+                        static_cast<int>(r.stranger_scores.size())));
     total.known_faces += r.known_faces;
     total.top1_correct += r.top1_correct;
     total.accepted_correct += r.accepted_correct;
     total.misidentified += r.misidentified;
-    total.false_accepts += r.false_accepts;
+    total.false_accepts.insert(total.false_accepts.end(), r.false_accepts.begin(),
+                               r.false_accepts.end());
     total.missed_photos += r.missed_photos;
     threshold_sum += r.threshold;
     total.stranger_scores.insert(total.stranger_scores.end(), r.stranger_scores.begin(),
@@ -298,10 +318,27 @@ void print_rounds(const std::vector<Round>& rounds) {
               total.known_faces, percent(total.top1_correct, total.known_faces),
               percent(total.accepted_correct, total.known_faces), total.misidentified,
               threshold_sum / static_cast<double>(rounds.size()), strangers,
-              percent(total.false_accepts, strangers));
+              percent(static_cast<int>(total.false_accepts.size()), strangers));
+  for (const std::string& accepted : total.false_accepts) {
+    std::printf("false accept: %s\n", accepted.c_str());
+  }
   if (total.missed_photos > 0) {
     std::printf("probe photos without a detected face (summed over rounds): %d\n",
                 total.missed_photos);
+  }
+}
+
+// For --threshold on another data set: calibrated on every stranger face of this one.
+void print_pooled_threshold(const std::vector<Round>& rounds, double max_far) {
+  std::vector<float> all;
+  for (const Round& r : rounds) {
+    all.insert(all.end(), r.stranger_scores.begin(), r.stranger_scores.end());
+  }
+  if (auto threshold = calibrate_threshold(all, max_far)) {
+    std::printf(
+        "threshold from all %zu stranger faces of this set (for --threshold elsewhere): "
+        "%.3f\n",
+        all.size(), *threshold);
   }
 }
 
@@ -313,8 +350,9 @@ Expected<FaceModels> open_models(const GlobalOptions& options, const EvalFacesOp
   const ModelInfo* detector_model = manifest->find(opt.detector_model);
   const ModelInfo* embedder_model = manifest->find(opt.embedder_model);
   if (!detector_model || !embedder_model) {
-    return make_error(ErrorCode::kNotFound, opt.detector_model + " or " + opt.embedder_model +
-                                                " is not in the manifest: run tools/models/build.py");
+    return make_error(ErrorCode::kNotFound,
+                      opt.detector_model + " or " + opt.embedder_model +
+                          " is not in the manifest: run tools/models/build.py");
   }
   BlazeFaceDecodeParams params;
   params.min_score = opt.min_face_score;
@@ -328,20 +366,30 @@ Expected<FaceModels> open_models(const GlobalOptions& options, const EvalFacesOp
 
 void print_setup(const Dataset& data, const EvalFacesOptions& opt, const Timings& timings,
                  const QualityTally& quality) {
-  const auto enrol = std::count_if(data.photos.begin(), data.photos.end(),
-                                   [](const Photo& p) { return p.enrol; });
-  std::printf("%zu identities, %zu photos (%ld for enrolment, up to %d per identity); "
-              "embedder %s, %s-template scoring\n",
-              data.identities.size(), data.photos.size(), static_cast<long>(enrol),
-              opt.enrol_per_identity, opt.embedder_model.c_str(), opt.scoring.c_str());
-  std::printf("per face: detection %.1f ms (median over %zu photos), align+embed %.1f ms (median "
-              "over %zu faces)\n",
-              median(timings.detect_ms), timings.detect_ms.size(), median(timings.embed_ms),
-              timings.embed_ms.size());
-  std::printf("quality gate (reported, not applied): %d faces", quality.faces);
+  const auto enrol =
+      std::count_if(data.photos.begin(), data.photos.end(), [](const Photo& p) { return p.enrol; });
+  std::printf(
+      "%zu identities, %zu photos (%ld for enrolment, up to %d per identity); "
+      "embedder %s, %s-template scoring\n",
+      data.identities.size(), data.photos.size(), static_cast<long>(enrol), opt.enrol_per_identity,
+      opt.embedder_model.c_str(), opt.scoring.c_str());
+  std::printf(
+      "per face: detection %.1f ms (median over %zu photos), align+embed %.1f ms (median "
+      "over %zu faces); %d photos needed the padded retry\n",
+      median(timings.detect_ms), timings.detect_ms.size(), median(timings.embed_ms),
+      timings.embed_ms.size(), timings.padded_retries);
+  std::printf(
+      "quality (medians): face %.0f px, sharpness %.0f, frontalness %.2f; gate (reported, "
+      "not applied): %d faces",
+      median(quality.face_px), median(quality.sharpness), median(quality.frontalness),
+      quality.faces);
   for (const auto& [why, n] : quality.rejected) std::printf(", %d %s", n, why.c_str());
-  std::printf("\nthreshold per round: <= %.1f %% FAR on the other rounds' strangers\n",
-              100 * opt.max_false_accept_rate);
+  if (opt.fixed_threshold >= 0) {
+    std::printf("\nthreshold fixed at %.3f (--threshold)\n", opt.fixed_threshold);
+  } else {
+    std::printf("\nthreshold per round: <= %.1f %% FAR on the other rounds' strangers\n",
+                100 * opt.max_false_accept_rate);
+  }
 }
 
 int run_eval_faces(const GlobalOptions& options, const EvalFacesOptions& opt) {
@@ -349,8 +397,9 @@ int run_eval_faces(const GlobalOptions& options, const EvalFacesOptions& opt) {
   if (!fs::is_directory(dir)) {
     return report(make_error(ErrorCode::kNotFound, "no such folder: " + opt.dir));
   }
-  auto data = fs::exists(dir / "identities.csv") ? csv_dataset(dir, opt.enrol_per_identity)
-                                                 : Expected<Dataset>(folder_dataset(dir, opt.enrol_per_identity));
+  auto data = fs::exists(dir / "identities.csv")
+                  ? csv_dataset(dir, opt.enrol_per_identity)
+                  : Expected<Dataset>(folder_dataset(dir, opt.enrol_per_identity));
   if (!data) return report(data.error());
   if (data->identities.size() < 2) {
     return report(make_error(ErrorCode::kInvalidArgument, "need at least two identities"));
@@ -368,10 +417,15 @@ int run_eval_faces(const GlobalOptions& options, const EvalFacesOptions& opt) {
   for (const std::string& stranger : data->identities) {
     rounds.push_back(score_round(*data, stranger, scoring));
   }
-  if (Status s = calibrate_rounds(rounds, opt.max_false_accept_rate); !s) return report(s.error());
+  if (opt.fixed_threshold >= 0) {
+    for (Round& r : rounds) r.threshold = opt.fixed_threshold;
+  } else if (Status s = calibrate_rounds(rounds, opt.max_false_accept_rate); !s) {
+    return report(s.error());
+  }
   for (Round& r : rounds) apply_threshold(*data, r, scoring);
   print_setup(*data, opt, timings, quality);
   print_rounds(rounds);
+  print_pooled_threshold(rounds, opt.max_false_accept_rate);
   return 0;
 }
 
@@ -385,9 +439,14 @@ void add_eval_faces_command(CLI::App& eval, const GlobalOptions& options, int& e
       ->required();
   faces->add_option("--enrol", opt->enrol_per_identity, "Photos enrolled per identity")
       ->check(CLI::Range(1, 100));
-  faces->add_option("--max-far", opt->max_false_accept_rate,
-                    "False accept rate the threshold is calibrated to")
+  faces
+      ->add_option("--max-far", opt->max_false_accept_rate,
+                   "False accept rate the threshold is calibrated to")
       ->check(CLI::Range(0.0, 1.0));
+  faces
+      ->add_option("--threshold", opt->fixed_threshold,
+                   "Fixed cosine threshold (e.g. calibrated on another set) instead of calibrating")
+      ->check(CLI::Range(-1.0, 1.0));
   faces->add_option("--embedder", opt->embedder_model, "face_embed model in the manifest");
   faces->add_option("--scoring", opt->scoring, "Per employee: best template or mean")
       ->check(CLI::IsMember({"best", "mean"}));

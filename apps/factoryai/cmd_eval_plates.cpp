@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 struct EvalPlatesOptions {
   std::string dir;
   std::vector<std::string> formats = {"eu", "us"};
-  int limit = 0;  // 0 = every image
+  std::string subset;  // empty = every subset
+  int limit = 0;       // 0 = every image
   bool verbose = false;
 };
 
@@ -140,6 +141,16 @@ Expected<std::optional<PlateRead>> read_plate(PlateReader& reader, const cv::Mat
   return std::optional<PlateRead>();
 }
 
+void print_misread(Mode mode, const PlateTruth& truth, const std::optional<PlateRead>& read) {
+  std::string confidences;
+  for (float c : read ? read->char_confidences : std::vector<float>()) {
+    confidences += " " + std::to_string(static_cast<int>(c * 100));
+  }
+  std::printf("%-11s %-28s truth %-10s read %-10s raw \"%s\" conf%%%s\n", mode_name(mode),
+              truth.image.c_str(), truth.text.c_str(), read ? read->text.c_str() : "",
+              read ? read->raw_text.c_str() : "", confidences.c_str());
+}
+
 Status score_image(PlateReader& reader, const std::string& dir, const PlateTruth& truth,
                    bool verbose, Scores& scores) {
   auto image = read_image(dir + "/" + truth.image);
@@ -153,11 +164,7 @@ Status score_image(PlateReader& reader, const std::string& dir, const PlateTruth
       scores.tallies[{mode, group}].add(truth.text, text, ms);
     }
     for (const auto& e : char_errors(truth.text, text)) ++scores.confusions[{mode, e}];
-    if (verbose && text != truth.text) {
-      std::printf("%-11s %-28s truth %-10s read %-10s raw \"%s\"\n", mode_name(mode),
-                  truth.image.c_str(), truth.text.c_str(), text.c_str(),
-                  *read ? (*read)->raw_text.c_str() : "");
-    }
+    if (verbose && text != truth.text) print_misread(mode, truth, *read);
   }
   return {};
 }
@@ -197,6 +204,7 @@ int run_eval_plates(const GlobalOptions& options, const EvalPlatesOptions& opt) 
   Scores scores;
   int done = 0;
   for (const PlateTruth& t : *truth) {
+    if (!opt.subset.empty() && t.subset != opt.subset) continue;
     if (opt.limit > 0 && done++ >= opt.limit) break;
     if (Status s = score_image(**reader, opt.dir, t, opt.verbose, scores); !s)
       return report(s.error());
@@ -214,6 +222,7 @@ void add_eval_plates_command(CLI::App& eval, const GlobalOptions& options, int& 
   plates->add_option("dir", opt->dir, "Folder, e.g. ../shared/data/plates/openalpr")->required();
   plates->add_option("--formats", opt->formats, "Plate format presets in order (in, eu, us)")
       ->delimiter(',');
+  plates->add_option("--subset", opt->subset, "Evaluate only this subset (eu, us)");
   plates->add_option("--limit", opt->limit, "Evaluate only the first N plates");
   plates->add_flag("--verbose", opt->verbose, "Print every misread");
   plates->callback([&options, &exit_code, opt] { exit_code = run_eval_plates(options, *opt); });

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "detect/detector.h"
 #include "source/frame_source.h"
+#include "store/id_blocks.h"
 
 namespace fai::cli {
 namespace {
@@ -29,15 +30,51 @@ bool is_sqlite(const std::string& url) {
   return url.rfind("sqlite:", 0) == 0;
 }
 
-// Crossings wait here until committed: next to the SQLite file, else in ./spool.
-std::string spool_path(const StoreSettings& s) {
-  if (!s.spool_dir.empty()) return s.spool_dir + "/crossings.spool";
+// Local crash-durable state (the crossing spool, the frame-id mark) lives next to the SQLite
+// file, in store.spool_dir when set, else in ./spool.
+std::string state_prefix(const StoreSettings& s) {
+  if (!s.spool_dir.empty()) return s.spool_dir + "/";
   if (is_sqlite(s.url)) {
     std::string path = s.url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);
-    return path + ".crossings.spool";
+    return path + ".";
   }
-  return "spool/crossings.spool";
+  return "spool/";
+}
+
+// The database and what makes it crash-safe, opened in start-up order: crossings left in the
+// spool are committed before the counters are rebuilt from the ledger.
+struct Persistence {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<WriteBehindQueue> writer;
+  std::unique_ptr<IdBlocks> frame_ids;
+  std::vector<CameraCounters> restored;
+};
+
+Expected<Persistence> open_persistence(const StoreSettings& settings) {
+  Persistence p;
+  auto store = open_store({settings.url});
+  if (!store) return store.error();
+  p.store = std::move(*store);
+  const std::string prefix = state_prefix(settings);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(prefix).parent_path(), ec);
+  WriteBehindOptions options;
+  options.capacity_rows = static_cast<size_t>(settings.queue_capacity);
+  options.spool_path = prefix + "crossings.spool";
+  auto writer = WriteBehindQueue::start(*p.store, options);
+  if (!writer) return writer.error();
+  p.writer = std::move(*writer);
+  if (auto st = p.writer->flush(std::chrono::seconds(30)); !st) return st.error();
+  auto restored = p.store->restore_counters();
+  if (!restored) return restored.error();
+  p.restored = std::move(*restored);
+  auto last_frame = p.store->max_frame_id();
+  if (!last_frame) return last_frame.error();
+  auto frame_ids = IdBlocks::open(prefix + "frame-ids", *last_frame + 1);
+  if (!frame_ids) return frame_ids.error();
+  p.frame_ids = std::move(*frame_ids);
+  return p;
 }
 
 // Pulls frames from a configured camera source into the pipeline; a frame the pipeline cannot
@@ -87,23 +124,10 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
   const sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto store = open_store({config->store.url});
-  if (!store) return report(store.error());
-  WriteBehindOptions writer_options;
-  writer_options.capacity_rows = static_cast<size_t>(config->store.queue_capacity);
-  writer_options.spool_path = spool_path(config->store);
-  std::filesystem::create_directories(
-      std::filesystem::path(writer_options.spool_path).parent_path().empty()
-          ? "."
-          : std::filesystem::path(writer_options.spool_path).parent_path());
-  auto writer = WriteBehindQueue::start(**store, writer_options);
-  if (!writer) return report(writer.error());
-  // Crossings replayed from the spool must be in the ledger before counters are rebuilt.
-  if (auto st = (*writer)->flush(std::chrono::seconds(30)); !st) return report(st.error());
-  auto restored = (*store)->restore_counters();
-  if (!restored) return report(restored.error());
-  auto last_frame = (*store)->max_frame_id();
-  if (!last_frame) return report(last_frame.error());
+  auto persistence = open_persistence(config->store);
+  if (!persistence) return report(persistence.error());
+  Store& store = *persistence->store;
+  WriteBehindQueue& writer = *persistence->writer;
 
   std::string detector_backend;
   const DetectorFactory factory = [&]() {
@@ -114,13 +138,14 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
   // The tracker needs the low-score detections ByteTrack recovers occluded tracks with.
   config->detector.score_threshold =
       std::min(config->detector.score_threshold, config->tracker.low_score);
-  auto pipeline = Pipeline::create(*config, factory, writer->get(), *restored, *last_frame + 1);
+  auto pipeline =
+      Pipeline::create(*config, factory, &writer, persistence->restored, *persistence->frame_ids);
   if (!pipeline) return report(pipeline.error());
 
   api::ServiceInfo info{FAI_VERSION,
                         is_sqlite(config->store.url) ? "sqlite" : "postgresql",
                         {{config->detector.type, detector_backend}}};
-  api::ApiServer server(*config, **pipeline, **store, **writer, info);
+  api::ApiServer server(*config, **pipeline, store, writer, info);
   if (auto st = server.bind(); !st) return report(st.error());
   std::thread http([&] { server.run(); });
   std::cerr << "factoryai: serving on http://" << config->server.host << ":" << server.port()
@@ -144,7 +169,8 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
   http.join();
   for (auto& t : ingesters) t.join();
   (*pipeline)->stop();
-  if (auto st = (*writer)->flush(std::chrono::seconds(30)); !st) return report(st.error());
+  if (auto st = writer.flush(std::chrono::seconds(30)); !st) return report(st.error());
+  if (auto st = persistence->frame_ids->close(); !st) return report(st.error());
   std::cerr << "factoryai: stopped; all rows written" << std::endl;
   return 0;
 }

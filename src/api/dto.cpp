@@ -7,8 +7,12 @@
 namespace fai::api {
 namespace {
 
-double round2(double v) { return std::round(v * 100) / 100; }
-double round1(double v) { return std::round(v * 10) / 10; }
+double round2(double v) {
+  return std::round(v * 100) / 100;
+}
+double round1(double v) {
+  return std::round(v * 10) / 10;
+}
 
 std::string class_name(int id) {
   const auto& names = coco::class_names();
@@ -112,8 +116,8 @@ nlohmann::json snapshot_json(const OccupancySnapshot& r) {
 }
 
 nlohmann::json crossing_json(const CrossingRow& r) {
-  return {{"camera_id", r.camera_id},     {"line_id", r.line_id},
-          {"track_id", r.track_id},       {"class_id", r.class_id},
+  return {{"camera_id", r.camera_id},        {"line_id", r.line_id},
+          {"track_id", r.track_id},          {"class_id", r.class_id},
           {"class", class_name(r.class_id)}, {"direction", direction_name(r.direction)},
           {"time", iso8601_utc(r.time)}};
 }

@@ -31,8 +31,7 @@ void send_error(httplib::Response& res, const Error& error) {
     res.set_header("Retry-After", "1");
   }
   const nlohmann::json body = {
-      {"success", false},
-      {"error", {{"code", to_string(error.code)}, {"message", error.message}}}};
+      {"success", false}, {"error", {{"code", to_string(error.code)}, {"message", error.message}}}};
   res.set_content(body.dump(), "application/json");
 }
 

@@ -50,7 +50,9 @@ Expected<RawFrame> from_multipart(const httplib::Request& req) {
   return raw;
 }
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 Expected<RawFrame> read_body(const httplib::Request& req) {
   const std::string type = req.get_header_value("Content-Type");

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "api/dto.h"
 #include "api/errors.h"
@@ -29,8 +29,9 @@ Expected<int64_t> int_param(const httplib::Request& req, const char* name, int64
     if (used == text.size() && v >= min && v <= max) return v;
   } catch (const std::exception&) {
   }
-  return make_error(ErrorCode::kInvalidArgument, std::string("'") + name + "' must be an integer in " +
-                                                     std::to_string(min) + ".." + std::to_string(max));
+  return make_error(ErrorCode::kInvalidArgument,
+                    std::string("'") + name + "' must be an integer in " + std::to_string(min) +
+                        ".." + std::to_string(max));
 }
 
 Expected<std::optional<SystemTime>> time_param(const httplib::Request& req, const char* name) {
@@ -68,17 +69,24 @@ void send_page(httplib::Response& res, const RangeQuery& q, const Expected<Page<
   if (!page) return send_error(res, page.error());
   json items = json::array();
   for (const Row& r : page->rows) items.push_back(to_json(r));
-  json body = {{"success", true}, {"total", page->total}, {"limit", q.limit},
-               {"offset", q.offset}, {"items", std::move(items)}};
+  json body = {{"success", true},
+               {"total", page->total},
+               {"limit", q.limit},
+               {"offset", q.offset},
+               {"items", std::move(items)}};
   body.update(extra);
   send_json(res, body);
 }
 
 json store_stats_json(const WriteBehindStats& s) {
-  return {{"queued_rows", s.queued_rows},         {"committed_rows", s.committed_rows},
-          {"committed_batches", s.committed_batches}, {"failed_commits", s.failed_commits},
-          {"rejected_rows", s.rejected_rows},     {"replayed_rows", s.replayed_rows},
-          {"spool_rows", s.spool_rows},           {"last_error", s.last_error}};
+  return {{"queued_rows", s.queued_rows},
+          {"committed_rows", s.committed_rows},
+          {"committed_batches", s.committed_batches},
+          {"failed_commits", s.failed_commits},
+          {"rejected_rows", s.rejected_rows},
+          {"replayed_rows", s.replayed_rows},
+          {"spool_rows", s.spool_rows},
+          {"last_error", s.last_error}};
 }
 
 }  // namespace
@@ -92,32 +100,32 @@ ApiServer::ApiServer(const Config& config, Pipeline& pipeline, Store& store,
   };
   // Errors raised inside httplib (413 body too large, 404 no route, 400 unparsable request)
   // get the same JSON body as ours; responses that already carry one pass through.
-  http_.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const ErrorCode code = res.status == 413   ? ErrorCode::kTooLarge
-                           : res.status == 404 ? ErrorCode::kNotFound
-                                               : ErrorCode::kInvalidArgument;
-    const std::string message = res.status == 413 ? "request body is over the size limit"
-                                : res.status == 404 ? "no such endpoint"
-                                                    : "malformed HTTP request";
-    const int status = res.status;
-    send_error(res, make_error(code, message));
-    res.status = status;
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  http_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                 std::exception_ptr ep) {
-    std::string what = "unexpected error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("request failed: {}", what);
-    send_error(res, make_error(ErrorCode::kInternal, what));
-  });
+  http_.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const ErrorCode code = res.status == 413   ? ErrorCode::kTooLarge
+                               : res.status == 404 ? ErrorCode::kNotFound
+                                                   : ErrorCode::kInvalidArgument;
+        const std::string message = res.status == 413   ? "request body is over the size limit"
+                                    : res.status == 404 ? "no such endpoint"
+                                                        : "malformed HTTP request";
+        const int status = res.status;
+        send_error(res, make_error(code, message));
+        res.status = status;
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  http_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("request failed: {}", what);
+        send_error(res, make_error(ErrorCode::kInternal, what));
+      });
   add_routes();
   if (std::filesystem::is_directory(config.server.static_dir)) {
     http_.set_mount_point("/", config.server.static_dir);
@@ -149,9 +157,13 @@ Status ApiServer::bind() {
   return {};
 }
 
-void ApiServer::run() { http_.listen_after_bind(); }
+void ApiServer::run() {
+  http_.listen_after_bind();
+}
 
-void ApiServer::stop() { http_.stop(); }
+void ApiServer::stop() {
+  http_.stop();
+}
 
 void ApiServer::handle_process(const httplib::Request& req, httplib::Response& res) {
   ImageLimits limits{config_.images.max_width, config_.images.max_height};
@@ -161,9 +173,9 @@ void ApiServer::handle_process(const httplib::Request& req, httplib::Response& r
   if (!future) return send_error(res, future.error());
   const auto timeout = std::chrono::milliseconds(config_.server.request_timeout_ms);
   if (future->wait_for(timeout) != std::future_status::ready) {
-    return send_error(res, make_error(ErrorCode::kOverloaded,
-                                      "frame accepted but not processed within " +
-                                          std::to_string(timeout.count()) + " ms"));
+    return send_error(
+        res, make_error(ErrorCode::kOverloaded, "frame accepted but not processed within " +
+                                                    std::to_string(timeout.count()) + " ms"));
   }
   auto outcome = future->get();
   if (!outcome) return send_error(res, outcome.error());
@@ -187,31 +199,34 @@ void ApiServer::handle_diagnostic(httplib::Response& res) {
   json stages = json::object();
   for (const auto& [stage, s] : stats.stage_ms) stages[stage] = latency_json(s);
   json models = json::array();
-  for (const auto& [name, backend] : info_.models) models.push_back({{"name", name}, {"backend", backend}});
+  for (const auto& [name, backend] : info_.models)
+    models.push_back({{"name", name}, {"backend", backend}});
   json cameras = json::array();
   for (const auto& c : pipeline_.cameras()) cameras.push_back(camera_json(c));
   const double uptime_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  send_json(res, {{"success", true},
-                  {"version", info_.version},
-                  {"uptime_s", std::round(uptime_s)},
-                  {"models", models},
-                  {"database", {{"backend", info_.store_backend}, {"writer", store_stats_json(writer_.stats())}}},
-                  {"config",
-                   {{"port", config_.server.port},
-                    {"workers", config_.pipeline.workers},
-                    {"queue_per_camera", config_.pipeline.queue_per_camera},
-                    {"inference_threads", config_.inference.threads},
-                    {"detector", config_.detector.type},
-                    {"cameras_locked", config_.cameras_locked}}},
-                  {"counters",
-                   {{"frames_processed", stats.frames_processed},
-                    {"frames_rejected", stats.frames_rejected},
-                    {"frames_failed", stats.frames_failed},
-                    {"rows_refused", stats.rows_refused}}},
-                  {"stage_ms", stages},
-                  {"cache", {{"hits", 0}, {"misses", 0}, {"hit_rate", nullptr}}},
-                  {"cameras", cameras}});
+  send_json(res,
+            {{"success", true},
+             {"version", info_.version},
+             {"uptime_s", std::round(uptime_s)},
+             {"models", models},
+             {"database",
+              {{"backend", info_.store_backend}, {"writer", store_stats_json(writer_.stats())}}},
+             {"config",
+              {{"port", config_.server.port},
+               {"workers", config_.pipeline.workers},
+               {"queue_per_camera", config_.pipeline.queue_per_camera},
+               {"inference_threads", config_.inference.threads},
+               {"detector", config_.detector.type},
+               {"cameras_locked", config_.cameras_locked}}},
+             {"counters",
+              {{"frames_processed", stats.frames_processed},
+               {"frames_rejected", stats.frames_rejected},
+               {"frames_failed", stats.frames_failed},
+               {"rows_refused", stats.rows_refused}}},
+             {"stage_ms", stages},
+             {"cache", {{"hits", 0}, {"misses", 0}, {"hit_rate", nullptr}}},
+             {"cameras", cameras}});
 }
 
 void ApiServer::handle_occupancy(httplib::Response& res) {
@@ -223,10 +238,12 @@ void ApiServer::handle_occupancy(httplib::Response& res) {
     site.exits += c.counts.exits;
     cameras.push_back(camera_json(c));
   }
-  send_json(res, {{"success", true},
-                  {"timestamp", iso8601_utc(std::chrono::system_clock::now())},
-                  {"site", {{"occupancy", site.occupancy}, {"entries", site.entries}, {"exits", site.exits}}},
-                  {"cameras", cameras}});
+  send_json(
+      res,
+      {{"success", true},
+       {"timestamp", iso8601_utc(std::chrono::system_clock::now())},
+       {"site", {{"occupancy", site.occupancy}, {"entries", site.entries}, {"exits", site.exits}}},
+       {"cameras", cameras}});
 }
 
 void ApiServer::handle_history(const httplib::Request& req, httplib::Response& res) {

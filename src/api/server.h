@@ -17,7 +17,7 @@ namespace fai::api {
 
 struct ServiceInfo {
   std::string version;
-  std::string store_backend;  // "sqlite" | "postgresql"
+  std::string store_backend;                                // "sqlite" | "postgresql"
   std::vector<std::pair<std::string, std::string>> models;  // name -> backend in use
 };
 

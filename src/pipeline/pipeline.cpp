@@ -63,18 +63,18 @@ struct Pipeline::Timing {
   }
 };
 
-Pipeline::Pipeline(const Config& config, WriteBehindQueue* writer, int64_t first_frame_id)
+Pipeline::Pipeline(const Config& config, WriteBehindQueue* writer, IdBlocks& frame_ids)
     : config_(config),
       writer_(writer),
-      next_frame_id_(first_frame_id),
+      frame_ids_(frame_ids),
       timing_(std::make_unique<Timing>()) {}
 
 Expected<std::unique_ptr<Pipeline>> Pipeline::create(const Config& config,
                                                      const DetectorFactory& make_detector,
                                                      WriteBehindQueue* writer,
                                                      const std::vector<CameraCounters>& restored,
-                                                     int64_t first_frame_id) {
-  std::unique_ptr<Pipeline> p(new Pipeline(config, writer, first_frame_id));
+                                                     IdBlocks& frame_ids) {
+  std::unique_ptr<Pipeline> p(new Pipeline(config, writer, frame_ids));
   for (const CameraConfig& c : config.cameras) {
     auto camera = p->make_camera(c.id, &c);
     if (!camera) return camera.error();
@@ -245,7 +245,9 @@ Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job
     if (is_vehicle(t.class_id)) ++out.vehicle_count;
   }
   out.times.analytics_ms = ms_since(start);
-  out.frame_id = next_frame_id_++;
+  auto frame_id = frame_ids_.next();
+  if (!frame_id) return frame_id.error();
+  out.frame_id = *frame_id;
   out.times.total_ms = ms_since(job.submitted);
   persist(camera, out);
   return out;

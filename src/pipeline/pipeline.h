@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "core/stats.h"
 #include "pipeline/frame_outcome.h"
+#include "store/id_blocks.h"
 #include "store/store.h"
 #include "store/write_behind.h"
 
@@ -58,7 +59,7 @@ class Pipeline {
                                                     const DetectorFactory& make_detector,
                                                     WriteBehindQueue* writer,
                                                     const std::vector<CameraCounters>& restored,
-                                                    int64_t first_frame_id);
+                                                    IdBlocks& frame_ids);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -74,7 +75,7 @@ class Pipeline {
   struct Job;
   struct Timing;
 
-  Pipeline(const Config& config, WriteBehindQueue* writer, int64_t first_frame_id);
+  Pipeline(const Config& config, WriteBehindQueue* writer, IdBlocks& frame_ids);
   Expected<Camera*> camera_for(const std::string& id);
   Expected<std::unique_ptr<Camera>> make_camera(const std::string& id,
                                                 const CameraConfig* configured) const;
@@ -85,7 +86,7 @@ class Pipeline {
 
   const Config config_;
   WriteBehindQueue* writer_;
-  std::atomic<int64_t> next_frame_id_;
+  IdBlocks& frame_ids_;
 
   mutable std::mutex mutex_;  // guards cameras_, ready_, stopping_, stats_
   std::condition_variable ready_cv_;

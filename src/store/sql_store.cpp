@@ -5,6 +5,8 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <libpq-fe.h>
+
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -27,6 +29,30 @@ bool starts_with(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;
 }
 
+// SOCI 4.0's PostgreSQL backend mangles URI connect strings ("database \"<name>=\" does not
+// exist"), so URIs are turned into key=value conninfo with libpq's own parser.
+Expected<std::string> url_to_conninfo(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    std::string message = error != nullptr ? error : "unparsable";
+    PQfreemem(error);
+    return make_error(ErrorCode::kInvalidArgument, "store url: " + message);
+  }
+  std::string conninfo;
+  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || *o->val == '\0') continue;
+    std::string value;
+    for (const char* c = o->val; *c != '\0'; ++c) {
+      if (*c == '\'' || *c == '\\') value += '\\';
+      value += *c;
+    }
+    conninfo += std::string(conninfo.empty() ? "" : " ") + o->keyword + "='" + value + "'";
+  }
+  PQconninfoFree(options);
+  return conninfo;
+}
+
 Expected<Target> parse_store_url(const std::string& url) {
   if (starts_with(url, "sqlite:")) {
     std::string path = url.substr(7);
@@ -37,7 +63,12 @@ Expected<Target> parse_store_url(const std::string& url) {
     return Target{Dialect::kSqlite, "db=\"" + path + "\""};
   }
   const bool is_pg_url = starts_with(url, "postgresql://") || starts_with(url, "postgres://");
-  if (is_pg_url || url.find('=') != std::string::npos) return Target{Dialect::kPostgres, url};
+  if (is_pg_url) {
+    auto conninfo = url_to_conninfo(url);
+    if (!conninfo) return conninfo.error();
+    return Target{Dialect::kPostgres, *conninfo};
+  }
+  if (url.find('=') != std::string::npos) return Target{Dialect::kPostgres, url};
   return make_error(ErrorCode::kInvalidArgument,
                     "store url '" + url + "': expected sqlite:PATH, postgresql://... or conninfo");
 }

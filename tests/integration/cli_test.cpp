@@ -19,8 +19,9 @@ const char* kDogJpg = "/usr/share/darknet/data/dog.jpg";  // Debian's darknet pa
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("fai_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("fai_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -54,9 +55,12 @@ void expect_clean_failure(const RunResult& r, const std::string& message_part) {
 }
 
 TEST_F(CliTest, HelpForEverySubcommand) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"detect", "--help"},
-                                        {"process", "--help"}, {"bench", "--help"},
-                                        {"models", "--help"}, {"eval", "detect", "--help"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"detect", "--help"},
+                                        {"process", "--help"},
+                                        {"bench", "--help"},
+                                        {"models", "--help"},
+                                        {"eval", "detect", "--help"}}) {
     const RunResult r = factoryai(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
@@ -87,11 +91,11 @@ TEST_F(CliTest, BadImagesAreOneClearErrorEach) {
   const struct {
     std::string path;
     std::string message;
-  } cases[] = {{(dir_ / "missing.jpg").string(), "cannot open"},
-               {file("empty.jpg", ""), "empty"},
-               {file("text.jpg", "this is not a picture"), "not a decodable image"},
-               {file("cut.jpg", std::string("\xFF\xD8\xFF\xE0", 4) + std::string(100, 'x')),
-                "truncated"}};
+  } cases[] = {
+      {(dir_ / "missing.jpg").string(), "cannot open"},
+      {file("empty.jpg", ""), "empty"},
+      {file("text.jpg", "this is not a picture"), "not a decodable image"},
+      {file("cut.jpg", std::string("\xFF\xD8\xFF\xE0", 4) + std::string(100, 'x')), "truncated"}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.path);
     const RunResult r = factoryai({"--models-dir", models_dir(), "detect", c.path});
@@ -106,9 +110,9 @@ TEST_F(CliTest, BadSourcesAreOneClearError) {
   expect_clean_failure(factoryai({"--models-dir", models_dir(), "process", "--no-progress",
                                   "--max-reconnects", "0", "rtsp://127.0.0.1:9/none"}),
                        "unavailable");
-  expect_clean_failure(factoryai({"--models-dir", models_dir(), "process",
-                                  (dir_ / "nothing-here").string()}),
-                       "no such file");
+  expect_clean_failure(
+      factoryai({"--models-dir", models_dir(), "process", (dir_ / "nothing-here").string()}),
+      "no such file");
 }
 
 TEST_F(CliTest, DetectsTheDarknetDogScene) {
@@ -141,8 +145,8 @@ TEST_F(CliTest, ProcessPrintsOneJsonLinePerFrameOfAFolder) {
   require_models();
   fs::copy_file(kDogJpg, dir_ / "a.jpg");
   fs::copy_file(kDogJpg, dir_ / "b.jpg");
-  const RunResult r = factoryai({"--models-dir", models_dir(), "process", "--no-progress",
-                                 dir_.string()});
+  const RunResult r =
+      factoryai({"--models-dir", models_dir(), "process", "--no-progress", dir_.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   int frames = 0;

@@ -25,6 +25,7 @@ struct PlateReaderParams {
   float unformatted_min_confidence = 0.9f;  // ... of a plate that fits none
   int min_unformatted_chars = 4;            // shorter unformatted reads are fragments, not plates
   int max_candidates = 4;                   // text lines in a vehicle box that get an OCR call
+  float line_merge_gap_heights = 1.0f;      // see merge_line_fragments(); negative = no merging
   DbParams db;
 };
 
@@ -47,9 +48,10 @@ enum class InBoxMode {
 // Variance of the Laplacian of the grey crop: the sharpness measure of the OCR quality gate.
 float laplacian_variance(const cv::Mat& bgr);
 
-// Loads ppocr_det, ppocr_det_plate and ppocr_rec from the manifest once. read* return nullopt
-// (not an error) when nothing readable is there: no text line, or a read under the confidence
-// threshold, or an unformatted fragment. Not thread-safe: one reader per worker.
+// Loads ppocr_det, ppocr_det_plate and ppocr_rec from the manifest once; inference.backend "auto"
+// means OpenCV DNN for them unless `factoryai bench` measured otherwise (see plate_reader.cpp).
+// read* return nullopt (not an error) when nothing readable is there: no text line, or a read under
+// the confidence threshold, or an unformatted fragment. Not thread-safe: one reader per worker.
 class PlateReader {
  public:
   static Expected<std::unique_ptr<PlateReader>> open(const InferenceConfig& inference,

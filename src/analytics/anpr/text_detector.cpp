@@ -1,6 +1,7 @@
 #include "analytics/anpr/text_detector.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <opencv2/imgproc.hpp>
 
@@ -13,6 +14,8 @@ namespace {
 constexpr float kMinPlateAspect = 1.5f;
 constexpr float kMaxPlateAspect = 12.0f;
 constexpr float kMinPlateTextPx = 6.0f;
+constexpr float kMinLineHeightRatio = 0.7f;  // fragments of one line have similar heights
+constexpr float kMaxLineCentreShift = 0.33f;
 
 // Mean probability inside the contour: DB's "slow" box score, robust for slanted lines.
 float region_score(const cv::Mat& prob_map, const std::vector<cv::Point>& contour) {
@@ -38,6 +41,23 @@ TextBox to_image(const TextBox& box, const Letterbox& lb, const cv::Point& origi
   out.rect.size.width = box.rect.size.width / lb.scale;
   out.rect.size.height = box.rect.size.height / lb.scale;
   return out;
+}
+
+bool same_line(const Box& a, const Box& b, float max_gap_heights) {
+  const float h = std::max(a.height(), b.height());
+  const float gap = std::max(b.x1 - a.x2, a.x1 - b.x2);
+  return std::min(a.height(), b.height()) >= kMinLineHeightRatio * h &&
+         std::abs(a.center_y() - b.center_y()) <= kMaxLineCentreShift * h &&
+         gap <= max_gap_heights * h;
+}
+
+TextBox merged(const TextBox& a, const TextBox& b) {
+  const Box ba = a.bounds(), bb = b.bounds();
+  const Box u{std::min(ba.x1, bb.x1), std::min(ba.y1, bb.y1), std::max(ba.x2, bb.x2),
+              std::max(ba.y2, bb.y2)};
+  const float wa = a.long_side(), wb = b.long_side();
+  return {cv::RotatedRect({u.center_x(), u.center_y()}, {u.width(), u.height()}, 0),
+          (a.score * wa + b.score * wb) / std::max(wa + wb, 1.0f)};
 }
 
 }  // namespace
@@ -79,6 +99,21 @@ std::vector<TextBox> db_boxes(const cv::Mat& prob_map, const DbParams& params) {
   }
   std::sort(boxes.begin(), boxes.end(),
             [](const auto& a, const auto& b) { return a.score > b.score; });
+  return boxes;
+}
+
+std::vector<TextBox> merge_line_fragments(std::vector<TextBox> boxes, float max_gap_heights) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < boxes.size() && !changed; ++i) {
+      for (size_t j = i + 1; j < boxes.size() && !changed; ++j) {
+        if (!same_line(boxes[i].bounds(), boxes[j].bounds(), max_gap_heights)) continue;
+        boxes[i] = merged(boxes[i], boxes[j]);
+        boxes.erase(boxes.begin() + static_cast<std::ptrdiff_t>(j));
+        changed = true;
+      }
+    }
+  }
   return boxes;
 }
 

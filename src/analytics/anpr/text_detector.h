@@ -40,6 +40,11 @@ struct TextBox {
 // pixels, best score first.
 std::vector<TextBox> db_boxes(const cv::Mat& prob_map, const DbParams& params);
 
+// DB splits a plate line at wide gaps between character groups ("VW 4X4WP"). Fragments on one row
+// (similar height, centres within a third of it) whose gap is under `max_gap_heights` heights
+// become one axis-aligned line; other boxes pass through unchanged.
+std::vector<TextBox> merge_line_fragments(std::vector<TextBox> boxes, float max_gap_heights);
+
 // Orders `boxes` (found inside `region`) by how plate-like they are: a text line wider than tall
 // (aspect 1.5..12), taller is better (plate characters are the largest text on a vehicle's
 // rear), weighted by box score. Boxes that cannot be a plate are dropped.

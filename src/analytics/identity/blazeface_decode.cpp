@@ -17,7 +17,9 @@ struct AnchorLayer {
 };
 constexpr AnchorLayer kLayers[] = {{16, 2}, {32, 6}};
 
-float sigmoid(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
+float sigmoid(float logit) {
+  return 1.0f / (1.0f + std::exp(-logit));
+}
 
 Face decode_anchor(const float* v, const cv::Point2f& anchor, float score) {
   Face face;
@@ -75,7 +77,8 @@ std::vector<cv::Point2f> blazeface_anchors(int input_size) {
     const int grid = input_size / layer.stride;
     for (int row = 0; row < grid; ++row) {
       for (int col = 0; col < grid; ++col) {
-        const cv::Point2f centre((col + 0.5f) / grid * input_size, (row + 0.5f) / grid * input_size);
+        const cv::Point2f centre((col + 0.5f) / grid * input_size,
+                                 (row + 0.5f) / grid * input_size);
         anchors.insert(anchors.end(), layer.anchors_per_cell, centre);
       }
     }

@@ -2,7 +2,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-
 namespace fai {
 namespace {
 
@@ -18,12 +17,13 @@ constexpr float kEyeHeightFraction = 0.38f;
 
 }  // namespace
 
-FaceTemplate face_template_for(const std::string& model_name, int input_width,
-                               int input_height) {
+FaceTemplate face_template_for(const std::string& model_name, int input_width, int input_height) {
   if (model_name == "mobilefacenet") {
     const float sx = static_cast<float>(input_width) / kArcFaceSize;
     const float sy = static_cast<float>(input_height) / kArcFaceSize;
-    return {input_width, input_height, {kArcFaceRightEyeX * sx, kArcFaceRightEyeY * sy},
+    return {input_width,
+            input_height,
+            {kArcFaceRightEyeX * sx, kArcFaceRightEyeY * sy},
             {kArcFaceLeftEyeX * sx, kArcFaceLeftEyeY * sy}};
   }
   const float half_gap = 0.5f * kEyeDistanceFraction * input_width;

@@ -21,10 +21,9 @@ const Tensor* find_output(const std::vector<Tensor>& outputs, const std::string&
 cv::Rect clip_region(const Box& region, const cv::Mat& image) {
   const cv::Rect all(0, 0, image.cols, image.rows);
   if (region.area() <= 0) return all;
-  const cv::Rect wanted(cv::Point(static_cast<int>(std::floor(region.x1)),
-                                  static_cast<int>(std::floor(region.y1))),
-                        cv::Point(static_cast<int>(std::ceil(region.x2)),
-                                  static_cast<int>(std::ceil(region.y2))));
+  const cv::Rect wanted(
+      cv::Point(static_cast<int>(std::floor(region.x1)), static_cast<int>(std::floor(region.y1))),
+      cv::Point(static_cast<int>(std::ceil(region.x2)), static_cast<int>(std::ceil(region.y2))));
   return wanted & all;
 }
 
@@ -49,8 +48,8 @@ FaceDetector::FaceDetector(std::unique_ptr<InferenceSession> session, const Mode
       normalization_(model.normalization),
       params_(params) {}
 
-Expected<std::unique_ptr<FaceDetector>> FaceDetector::open(const ModelInfo& model,
-                                                           Backend backend, int threads,
+Expected<std::unique_ptr<FaceDetector>> FaceDetector::open(const ModelInfo& model, Backend backend,
+                                                           int threads,
                                                            const BlazeFaceDecodeParams& params) {
   if (model.task != "face_detect" || model.input_width() <= 0 ||
       model.input_width() != model.input_height()) {

@@ -24,8 +24,8 @@ class FaceDetector {
 
   // `model` must be a face_detect entry with square input and outputs boxes + logits.
   static Expected<std::unique_ptr<FaceDetector>> open(const ModelInfo& model, Backend backend,
-                                                       int threads,
-                                                       const BlazeFaceDecodeParams& params);
+                                                      int threads,
+                                                      const BlazeFaceDecodeParams& params);
 
   // Region in source pixels, clipped to the image; an empty region means the whole image.
   Expected<std::vector<Face>> detect(const cv::Mat& bgr, const Box& region = {});

@@ -12,7 +12,8 @@ constexpr const char* kEmbeddingOutput = "embedding";
 
 int embedding_dimension(const ModelInfo& model) {
   for (const TensorSpec& out : model.outputs) {
-    if (out.name == kEmbeddingOutput && out.shape.size() == 2) return static_cast<int>(out.shape[1]);
+    if (out.name == kEmbeddingOutput && out.shape.size() == 2)
+      return static_cast<int>(out.shape[1]);
   }
   return 0;
 }
@@ -25,8 +26,8 @@ FaceEmbedder::FaceEmbedder(std::unique_ptr<InferenceSession> session, const Mode
       normalization_(model.normalization),
       dimension_(embedding_dimension(model)) {}
 
-Expected<std::unique_ptr<FaceEmbedder>> FaceEmbedder::open(const ModelInfo& model,
-                                                           Backend backend, int threads) {
+Expected<std::unique_ptr<FaceEmbedder>> FaceEmbedder::open(const ModelInfo& model, Backend backend,
+                                                           int threads) {
   if (model.task != "face_embed" || embedding_dimension(model) <= 0) {
     return make_error(ErrorCode::kInvalidArgument,
                       model.name + ": not a face_embed model with an [1,D] embedding output");
@@ -52,8 +53,8 @@ Expected<Embedding> FaceEmbedder::embed(const cv::Mat& aligned_bgr) {
       return l2_normalized(std::move(t.data));
     }
   }
-  return make_error(ErrorCode::kCorrupt, "embedder returned no [1," + std::to_string(dimension_) +
-                                             "] embedding output");
+  return make_error(ErrorCode::kCorrupt,
+                    "embedder returned no [1," + std::to_string(dimension_) + "] embedding output");
 }
 
 Expected<Embedding> l2_normalized(std::vector<float> v) {

@@ -16,7 +16,7 @@ float frontalness(const Face& face) {
   return std::clamp(1.0f - 2.0f * std::abs(along - 0.5f), 0.0f, 1.0f);
 }
 
-float laplacian_variance(const cv::Mat& bgr) {
+float face_sharpness(const cv::Mat& bgr) {
   cv::Mat grey, laplacian;
   cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
   cv::Laplacian(grey, laplacian, CV_32F);
@@ -29,7 +29,7 @@ FaceQuality assess_face(const Face& face, const cv::Mat& aligned_bgr,
                         const FaceQualityParams& params) {
   FaceQuality q;
   q.face_px = face.box.width();
-  q.sharpness = laplacian_variance(aligned_bgr);
+  q.sharpness = face_sharpness(aligned_bgr);
   q.frontalness = frontalness(face);
   if (q.face_px < params.min_face_px) {
     q.rejected_because = "face narrower than " + std::to_string(int(params.min_face_px)) + " px";

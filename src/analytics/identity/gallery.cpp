@@ -12,9 +12,9 @@ Gallery::Gallery(float threshold, TemplateScoring scoring)
 Status Gallery::enrol(const std::string& employee_id, const Embedding& embedding) {
   std::unique_lock lock(mutex_);
   if (!templates_.empty() && templates_.begin()->second.front().size() != embedding.size()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "embedding dimension " + std::to_string(embedding.size()) +
-                          " differs from the gallery's");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "embedding dimension " + std::to_string(embedding.size()) + " differs from the gallery's");
   }
   if (employee_id.empty() || embedding.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "enrolment needs an id and an embedding");

@@ -86,7 +86,8 @@ Expected<AwsCredentials> resolve_credentials(const AwsCredentials& configured,
     return credentials;
   }
   if (auto credentials = from_env(env)) return *credentials;
-  const std::string profile = env("AWS_PROFILE").value_or("default");
+  std::string profile = env("AWS_PROFILE").value_or("");
+  if (profile.empty()) profile = "default";
   auto from_file = read_credentials_file(shared_file_path(env), profile);
   if (!from_file.ok() && from_file.error().code == ErrorCode::kNotFound) {
     return make_error(ErrorCode::kNotFound,

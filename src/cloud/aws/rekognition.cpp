@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <random>
 #include <regex>
@@ -86,22 +87,11 @@ json image_json(const std::vector<uint8_t>& image) {
   return {{"Bytes", base64_encode(image.data(), image.size())}};
 }
 
-Expected<json> parse_json(const std::string& body, const std::string& operation) {
-  try {
-    return json::parse(body);
-  } catch (const json::exception& e) {
-    return make_error(ErrorCode::kInternal,
-                      "malformed " + operation + " response from Rekognition: " + e.what());
-  }
-}
-
-// The parsers below read the documented response shapes; a missing field is kInternal.
+// Reads a documented response shape; malformed JSON or a missing field is kInternal.
 template <class T, class Parse>
 Expected<T> parse_reply(const std::string& body, const std::string& operation, Parse parse) {
-  auto document = parse_json(body, operation);
-  if (!document.ok()) return document.error();
   try {
-    return parse(*document);
+    return parse(json::parse(body));
   } catch (const json::exception& e) {
     return make_error(ErrorCode::kInternal,
                       "unexpected " + operation + " response from Rekognition: " + e.what());

@@ -21,8 +21,8 @@ struct RekognitionConfig {
   std::string region = "us-east-1";
   std::string endpoint;  // "" = https://rekognition.<region>.amazonaws.com; else a VPC or fake
   std::chrono::milliseconds connect_timeout{2000};
-  std::chrono::milliseconds total_timeout{5000};    // per attempt
-  int max_attempts = 4;                             // first try included
+  std::chrono::milliseconds total_timeout{3000};    // per attempt; worst case x max_attempts
+  int max_attempts = 3;                             // first try included
   std::chrono::milliseconds retry_base_delay{100};  // backoff = random(0, base * 2^retry)
   std::chrono::milliseconds retry_max_delay{2000};
   int breaker_failure_threshold = 5;  // consecutive failed calls that open the circuit
@@ -70,7 +70,8 @@ class RekognitionClient {
   Expected<std::vector<std::string>> delete_faces(const std::string& collection,
                                                   const std::vector<std::string>& face_ids);
 
-  // Image calls (index, search) are metered here; the caller adds record_would_call().
+  // Image calls (index, search) that AWS answered with 200 are metered here; the caller adds
+  // record_would_call() once per frame with a face, and reads report() for the dashboard.
   CostMeter& meter() { return meter_; }
 
  private:

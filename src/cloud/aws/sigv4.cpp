@@ -33,8 +33,10 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(mac), mac_size);
 }
 
+// ASCII only: std::isalnum would follow the locale and could keep UTF-8 bytes literal.
 bool is_unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 // RFC 3986 percent-encoding with AWS's rule: only unreserved characters stay literal.

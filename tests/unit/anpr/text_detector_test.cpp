@@ -65,7 +65,7 @@ TEST(RankPlateCandidates, Table) {
 }
 
 TEST(RankPlateCandidates, TallerTextFirst) {
-  const std::vector<TextBox> boxes = {{cv::RotatedRect({100, 40}, {150, 12}, 0), 0.95f},
+  const std::vector<TextBox> boxes = {{cv::RotatedRect({100, 40}, {140, 12}, 0), 0.95f},
                                       {cv::RotatedRect({100, 100}, {140, 36}, 0), 0.8f}};
   const auto ranked = rank_plate_candidates(boxes, cv::Rect(0, 0, 300, 200));
   ASSERT_EQ(ranked.size(), 2u);

@@ -25,9 +25,15 @@ struct Field {
   bool required;
 };
 
-bool is_string(const json& value) { return value.is_string(); }
-bool is_number(const json& value) { return value.is_number(); }
-bool is_count(const json& value) { return value.is_number_unsigned() && value.get<int>() >= 1; }
+bool is_string(const json& value) {
+  return value.is_string();
+}
+bool is_number(const json& value) {
+  return value.is_number();
+}
+bool is_count(const json& value) {
+  return value.is_number_unsigned() && value.get<int>() >= 1;
+}
 bool is_image(const json& value) {
   return value.is_object() && value.size() == 1 && value.contains("Bytes") &&
          value["Bytes"].is_string() && base64_decode(value["Bytes"].get<std::string>()).ok();
@@ -83,7 +89,9 @@ std::string aws_error(const std::string& type, const std::string& message) {
   return json{{"__type", type}, {"message", message}}.dump();
 }
 
-json bounding_box() { return {{"Width", 0.4}, {"Height", 0.5}, {"Left", 0.3}, {"Top", 0.2}}; }
+json bounding_box() {
+  return {{"Width", 0.4}, {"Height", 0.5}, {"Left", 0.3}, {"Top", 0.2}};
+}
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
@@ -180,12 +188,16 @@ std::vector<std::string> FakeRekognition::check_request(const httplib::Request& 
       problems.push_back(std::string("SignedHeaders lacks ") + needed);
     }
   }
-  if (parts[1].str() != date.substr(0, 8)) problems.push_back("credential scope date != X-Amz-Date");
+  if (parts[1].str() != date.substr(0, 8))
+    problems.push_back("credential scope date != X-Amz-Date");
   // Recompute the signature from what arrived, so any canonicalisation mistake shows up.
   const size_t query_start = request.target.find('?');
-  HttpRequest received{request.method, request.path,
-                       query_start == std::string::npos ? "" : request.target.substr(query_start + 1),
-                       {}, request.body};
+  HttpRequest received{
+      request.method,
+      request.path,
+      query_start == std::string::npos ? "" : request.target.substr(query_start + 1),
+      {},
+      request.body};
   for (const auto& name : signed_names) {
     for (size_t i = 0; i < request.get_header_value_count(name.c_str()); ++i) {
       received.headers.emplace_back(name, request.get_header_value(name.c_str(), i));
@@ -274,8 +286,8 @@ FakeRekognition::Answer FakeRekognition::create_collection(const std::string& co
                            "The collection id: " + collection + " already exists")};
   }
   return {200, json{{"StatusCode", 200},
-                    {"CollectionArn", "aws:rekognition:" + region_ + ":000000000000:collection/" +
-                                          collection},
+                    {"CollectionArn",
+                     "aws:rekognition:" + region_ + ":000000000000:collection/" + collection},
                     {"FaceModelVersion", "7.0"}}
                    .dump()};
 }
@@ -296,10 +308,10 @@ FakeRekognition::Answer FakeRekognition::index_faces(const std::string& collecti
                          {"Confidence", 99.9}}},
                        {"FaceDetail", {{"BoundingBox", bounding_box()}, {"Confidence", 99.9}}}});
   }
-  return {200, json{{"FaceRecords", records},
-                    {"FaceModelVersion", "7.0"},
-                    {"UnindexedFaces", json::array()}}
-                   .dump()};
+  return {
+      200,
+      json{{"FaceRecords", records}, {"FaceModelVersion", "7.0"}, {"UnindexedFaces", json::array()}}
+          .dump()};
 }
 
 FakeRekognition::Answer FakeRekognition::search_faces(const std::string& collection,

@@ -62,8 +62,8 @@ class FakeRekognition {
   Answer create_collection(const std::string& collection);
   Answer index_faces(const std::string& collection, const std::string& image,
                      const std::string& external_image_id);
-  Answer search_faces(const std::string& collection, const std::string& image,
-                      double threshold_pct, int max_faces);
+  Answer search_faces(const std::string& collection, const std::string& image, double threshold_pct,
+                      int max_faces);
   Answer delete_faces(const std::string& collection, const std::vector<std::string>& face_ids);
 
   const std::string region_;
