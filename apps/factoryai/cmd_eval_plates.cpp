@@ -21,9 +21,9 @@ namespace fs = std::filesystem;
 
 struct EvalPlatesOptions {
   std::string dir;
-  std::vector<std::string> formats = {"eu", "us"};
-  std::string subset;  // empty = every subset
-  int limit = 0;       // 0 = every image
+  std::vector<std::string> formats;  // empty = the preset named like the subset (eu, us)
+  std::string subset;                // empty = every subset
+  int limit = 0;                     // 0 = every image
   bool verbose = false;
 };
 
@@ -192,22 +192,40 @@ void print_scores(const Scores& scores) {
   }
 }
 
+// A deployment configures its country's presets; the benchmark's subsets are countries.
+Expected<PlateReader*> reader_for(const std::string& subset, const InferenceConfig& inference,
+                                  const EvalPlatesOptions& opt,
+                                  std::map<std::string, std::unique_ptr<PlateReader>>& readers) {
+  auto& reader = readers[subset];
+  if (reader) return reader.get();
+  PlateReaderParams params;
+  if (!opt.formats.empty()) {
+    params.formats = opt.formats;
+  } else if (find_format(subset)) {
+    params.formats = {subset};
+  }
+  auto opened = PlateReader::open(inference, params);
+  if (!opened) return opened.error();
+  reader = std::move(*opened);
+  return reader.get();
+}
+
 int run_eval_plates(const GlobalOptions& options, const EvalPlatesOptions& opt) {
   auto config = resolve_config(options);
   if (!config) return report(config.error());
   auto truth = load_truth(opt.dir);
   if (!truth) return report(truth.error());
-  PlateReaderParams params;
-  params.formats = opt.formats;
-  auto reader = PlateReader::open(config->inference, params);
-  if (!reader) return report(reader.error());
+  std::map<std::string, std::unique_ptr<PlateReader>> readers;
   Scores scores;
   int done = 0;
   for (const PlateTruth& t : *truth) {
     if (!opt.subset.empty() && t.subset != opt.subset) continue;
     if (opt.limit > 0 && done++ >= opt.limit) break;
-    if (Status s = score_image(**reader, opt.dir, t, opt.verbose, scores); !s)
+    auto reader = reader_for(t.subset, config->inference, opt, readers);
+    if (!reader) return report(reader.error());
+    if (Status s = score_image(**reader, opt.dir, t, opt.verbose, scores); !s) {
       return report(s.error());
+    }
   }
   print_scores(scores);
   return 0;
@@ -220,7 +238,9 @@ void add_eval_plates_command(CLI::App& eval, const GlobalOptions& options, int& 
   auto* plates = eval.add_subcommand(
       "plates", "Plate reading accuracy on ground_truth.csv (subset,image,x,y,w,h,plate)");
   plates->add_option("dir", opt->dir, "Folder, e.g. ../shared/data/plates/openalpr")->required();
-  plates->add_option("--formats", opt->formats, "Plate format presets in order (in, eu, us)")
+  plates
+      ->add_option("--formats", opt->formats,
+                   "Plate format presets in order (in, eu, us); default: the subset's own")
       ->delimiter(',');
   plates->add_option("--subset", opt->subset, "Evaluate only this subset (eu, us)");
   plates->add_option("--limit", opt->limit, "Evaluate only the first N plates");

@@ -15,6 +15,7 @@
 #include "api/server.h"
 #include "cli.h"
 #include "detect/detector.h"
+#include "infer/session.h"
 #include "source/frame_source.h"
 #include "store/id_blocks.h"
 
@@ -77,8 +78,19 @@ Expected<Persistence> open_persistence(const StoreSettings& settings) {
   return p;
 }
 
-// Pulls frames from a configured camera source into the pipeline; a frame the pipeline cannot
-// take now is dropped (a live camera must not fall behind), counted, and logged.
+// Hands one frame to the pipeline. A live stream must not fall behind, so a frame the pipeline
+// cannot take now is dropped; a file or folder is not live, so it waits for room instead.
+bool submit_frame(Pipeline& pipeline, FrameJob job, bool live, const std::atomic<bool>& stopping) {
+  for (;;) {
+    auto accepted = pipeline.submit(job);
+    if (accepted) return true;
+    if (live || accepted.error().code != ErrorCode::kOverloaded || stopping) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// Pulls frames from a configured camera source into the pipeline until the source ends, gives
+// up reconnecting, or the server stops.
 void ingest(const CameraConfig& camera, Pipeline& pipeline, const ImageLimits& limits,
             const std::atomic<bool>& stopping) {
   SourceOptions options;
@@ -89,19 +101,19 @@ void ingest(const CameraConfig& camera, Pipeline& pipeline, const ImageLimits& l
     spdlog::error("camera {}: {}", camera.id, source.error().message);
     return;
   }
+  const bool live = !(*source)->total_frames().has_value();
   int64_t dropped = 0;
   while (!stopping) {
     auto frame = (*source)->next();
     if (!frame) {
       spdlog::warn("camera {}: {}", camera.id, frame.error().message);
-      if (!(*source)->total_frames()) return;  // a stream that gave up
+      if (live) return;  // a stream that gave up reconnecting
       continue;
     }
     if (!frame->has_value()) return;  // end of a file
-    auto accepted = pipeline.submit({camera.id, std::move((*frame)->image), (*frame)->timestamp});
-    if (!accepted && ++dropped % 100 == 1) {
-      spdlog::warn("camera {}: dropped {} frame(s): {}", camera.id, dropped,
-                   accepted.error().message);
+    FrameJob job{camera.id, std::move((*frame)->image), (*frame)->timestamp};
+    if (!submit_frame(pipeline, std::move(job), live, stopping) && ++dropped % 100 == 1) {
+      spdlog::warn("camera {}: {} frame(s) dropped: the pipeline is behind", camera.id, dropped);
     }
   }
 }
@@ -143,6 +155,7 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
   if (!pipeline) return report(pipeline.error());
 
   api::ServiceInfo info{FAI_VERSION,
+                        backend_versions(),
                         is_sqlite(config->store.url) ? "sqlite" : "postgresql",
                         {{config->detector.type, detector_backend}}};
   api::ApiServer server(*config, **pipeline, store, writer, info);

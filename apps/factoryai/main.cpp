@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <opencv2/core/utils/logger.hpp>
 
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
   fai::cli::add_models_command(app, options, exit_code);
   fai::cli::add_eval_command(app, options, exit_code);
 
+  // stdout carries results (JSON); every log line goes to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("factoryai"));
   app.parse_complete_callback([&] {
     spdlog::set_level(spdlog::level::from_str(options.log_level));
     // Failures reach the user once, as our own error line; OpenCV's log would repeat them.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <opencv2/core.hpp>
+
 #include "infer/input_check.h"
 
 namespace fai {
@@ -39,6 +41,18 @@ Status check_input(const Tensor& input, const std::vector<int64_t>& expected) {
                           (expected.empty() ? "NCHW rank 4" : format_shape(expected)));
   }
   return {};
+}
+
+#ifdef FAI_WITH_TORCH
+std::string torch_version();  // torch_session.cpp: the only file with torch headers
+#endif
+
+std::string backend_versions() {
+  std::string versions = "opencv " + cv::getVersionString();
+#ifdef FAI_WITH_TORCH
+  versions += ", libtorch " + torch_version();
+#endif
+  return versions;
 }
 
 bool torch_available() {

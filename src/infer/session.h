@@ -41,6 +41,8 @@ Expected<std::unique_ptr<InferenceSession>> open_onnx_session(const std::string&
 Expected<std::unique_ptr<InferenceSession>> open_torchscript_session(
     const std::string& torchscript_path, const SessionOptions& options);
 bool torch_available();
+// "opencv 4.6.0" plus ", libtorch 1.13.0" when this build has the torch backend.
+std::string backend_versions();
 
 // The backend open_session() uses for `model`: an explicit request wins; kAuto takes the
 // backend measured by `factoryai bench` (ModelInfo::measured_backend), else torch when this

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 #include <torch/script.h>
+#include <torch/version.h>
 
 #include "infer/input_check.h"
 #include "infer/session.h"
@@ -111,6 +112,11 @@ void route_torch_warnings() {
 }
 
 }  // namespace
+
+std::string torch_version() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+         std::to_string(TORCH_VERSION_PATCH);
+}
 
 Expected<std::unique_ptr<InferenceSession>> open_torchscript_session(
     const std::string& path, const SessionOptions& options) {

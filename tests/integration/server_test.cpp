@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "subprocess.h"
 
@@ -213,6 +214,11 @@ std::string with_database(const std::string& url, const std::string& db) {
   const size_t query = url.find('?', slash == std::string::npos ? 0 : slash);
   const std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
   return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 bool env_is(const char* name, const char* value) {
@@ -461,6 +467,37 @@ TEST_P(ServerTest, FrameIdsNeverRepeatAfterKillNine) {
   ASSERT_NO_FATAL_FAILURE(walk_with_restart(SIGKILL, 128 + SIGKILL, frame_ids));
   EXPECT_EQ(std::set<int64_t>(frame_ids.begin(), frame_ids.end()).size(), frame_ids.size())
       << ::testing::PrintToString(frame_ids);
+}
+
+// A camera with a configured source is ingested by the server itself, through the same
+// pipeline: a video file of the walk gives the same counts as the frames posted one by one.
+TEST_P(ServerTest, ConfiguredFileSourceIsIngestedWithoutDroppingFrames) {
+  const std::string video = (dir_ / "walk.avi").string();
+  {
+    cv::VideoWriter writer(video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10,
+                           scene(kWalk[0].feet_y).size());
+    ASSERT_TRUE(writer.isOpened());
+    for (const Step& step : kWalk) writer.write(scene(step.feet_y));
+  }
+  std::ofstream(dir_ / "config.yaml", std::ios::app) << "    - id: yard\n"
+                                                     << "      source: " << video << "\n";
+  ASSERT_NO_FATAL_FAILURE(start_server());
+  json yard;
+  const bool done = wait_until(
+      [&] {
+        const json cameras = get_ok("/api/occupancy")["cameras"];
+        for (const json& c : cameras) {
+          if (c["camera_id"] == "yard") yard = c;
+        }
+        return yard.is_object() && yard["frames"] == kWalkFrames;
+      },
+      60s);
+  ASSERT_TRUE(done) << "yard after 60 s: " << yard << "\nconfig:\n"
+                    << read_file(dir_ / "config.yaml");
+  const Step& last = kWalk[kWalkFrames - 1];
+  EXPECT_EQ(yard["entries"], last.entries);
+  EXPECT_EQ(yard["exits"], last.exits);
+  EXPECT_EQ(yard["occupancy"], last.occupancy);
 }
 
 TEST_P(ServerTest, RawImageAndMultipartBodiesAreAccepted) {

@@ -13,9 +13,12 @@ const std::map<std::string, PlateFormat>& presets() {
   using C = CharClass;
   static const std::map<std::string, PlateFormat> kPresets = {
       {"in",
-       {"in", {{C::kLetter, 2, 2}, {C::kDigit, 1, 2}, {C::kLetter, 0, 3}, {C::kDigit, 4, 4}}}},
-      {"eu", {"eu", {{C::kAny, 4, 8}}}},
-      {"us", {"us", {{C::kAny, 2, 8}}}},
+       {"in",
+        {{C::kLetter, 2, 2}, {C::kDigit, 1, 2}, {C::kLetter, 0, 3}, {C::kDigit, 4, 4}},
+        "",
+        ""}},
+      {"eu", {"eu", {{C::kAny, 4, 8}}, "", ""}},
+      {"us", {"us", {{C::kAny, 2, 8}}, "O", "0"}},
   };
   return kPresets;
 }
@@ -98,6 +101,14 @@ int best_fit(const std::vector<PlateChar>& chars, size_t pos, const std::vector<
   return best;
 }
 
+FormatMatch folded(std::vector<PlateChar> chars, const PlateFormat& format, int corrections) {
+  for (PlateChar& c : chars) {
+    const size_t at = format.fold_from.find(c.symbol);
+    if (at != std::string::npos) c.symbol = format.fold_to[at];
+  }
+  return {std::move(chars), format.name, corrections};
+}
+
 }  // namespace
 
 std::vector<PlateChar> normalize_plate(const std::vector<std::string>& glyphs,
@@ -141,10 +152,8 @@ std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
   for (const PlateFormat& format : formats) {
     std::vector<PlateChar> fixed = chars;
     const int cost = best_fit(chars, 0, format.runs, 0, fixed);
-    if (cost == 0) return FormatMatch{chars, format.name, 0};
-    if (cost < kNoFit && (!best || cost < best->corrections)) {
-      best = FormatMatch{std::move(fixed), format.name, cost};
-    }
+    if (cost == 0) return folded(chars, format, 0);
+    if (cost < kNoFit && (!best || cost < best->corrections)) best = folded(fixed, format, cost);
   }
   return best;
 }

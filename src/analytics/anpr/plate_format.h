@@ -34,11 +34,15 @@ struct FormatRun {
 struct PlateFormat {
   std::string name;
   std::vector<FormatRun> runs;
+  // Characters this country prints with one glyph, rewritten to the canonical one after a match:
+  // US plates share one glyph for O and 0 and most states issue no letter O, so "us" reads 0.
+  std::string fold_from, fold_to;
 };
 
 // The built-in presets: "in" (KA01AB1234), "eu" (4-8 alphanumerics), "us" (2-8 alphanumerics).
 // The generic ones constrain only length: EU and US plates mix letters and digits freely (a US
-// plate may hold 0 between letters), so no position demands a class. Unknown names -> nullopt.
+// plate may hold 0 between letters), so no position demands a class; "us" folds O into 0.
+// Unknown names -> nullopt.
 std::optional<PlateFormat> find_format(const std::string& name);
 const std::vector<std::string>& format_names();
 
@@ -53,7 +57,8 @@ struct FormatMatch {
 
 // Finds the first preset (in order) that `chars` fits as read; failing that, the preset that
 // fits with the fewest look-alike substitutions at positions where it demands a letter or a
-// digit. A read that fits some preset is never changed. Nullopt when no preset fits.
+// digit. A read that fits some preset is only changed by that preset's fold. Nullopt when no
+// preset fits.
 std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
                                          const std::vector<PlateFormat>& formats);
 

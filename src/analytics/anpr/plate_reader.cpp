@@ -107,6 +107,8 @@ Expected<std::optional<PlateRead>> PlateReader::read_line(const cv::Mat& line, c
   read.raw_text = text->text();
   read.plate_box = where;
   std::vector<PlateChar> chars = normalize_plate(text->glyphs, text->confidences);
+  std::erase_if(chars,
+                [&](const PlateChar& c) { return c.confidence < params_.min_char_confidence; });
   const auto match = match_formats(chars, formats_);
   if (match) chars = match->chars, read.format = match->format;
   read.text = plate_text(chars);

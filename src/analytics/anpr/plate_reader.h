@@ -24,8 +24,11 @@ struct PlateReaderParams {
   float min_confidence = 0.5f;  // mean character confidence of a plate that fits a preset
   float unformatted_min_confidence = 0.9f;  // ... of a plate that fits none
   int min_unformatted_chars = 4;            // shorter unformatted reads are fragments, not plates
-  int max_candidates = 4;                   // text lines in a vehicle box that get an OCR call
-  float line_merge_gap_heights = 1.0f;      // see merge_line_fragments(); negative = no merging
+  // Characters read below this are dropped: on real plates they are emblems, stickers and
+  // separators between character groups, which the recogniser reads as a weak 8, B or O.
+  float min_char_confidence = 0.3f;
+  int max_candidates = 4;               // text lines in a vehicle box that get an OCR call
+  float line_merge_gap_heights = 1.0f;  // see merge_line_fragments(); negative = no merging
   DbParams db;
 };
 

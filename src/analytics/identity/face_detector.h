@@ -14,8 +14,9 @@ namespace fai {
 
 // Finds faces with their six keypoints. detect() letterboxes the region to the model input,
 // decodes and maps boxes and keypoints back to source pixels of `bgr`, best first.
-// BlazeFace is a short-range model: a face should fill roughly 1/8 to 3/4 of the region, so a
-// tight face crop needs a margin around it (pad_image) and a distant face a tighter region.
+// BlazeFace is a short-range model: on a whole 1920 px group photo the faces shrink to ~15 model
+// pixels and it finds nothing useful, so run it on person boxes; a face that fills the whole
+// region can be missed, and pad_image gives it a margin (dlib_johns' crops did not need one).
 // Not thread-safe (one session per worker); errors are values, never exceptions.
 class FaceDetector {
  public:

@@ -63,7 +63,7 @@ TEST(MatchFormats, LookAlikeCorrectionTable) {
   const CorrectionCase cases[] = {
       {{"in"}, "KA01AB1234", "KA01AB1234", 0},        // valid: untouched
       {{"in"}, "KAO1AB1234", "KA01AB1234", 1},        // O in a digit run
-      {{"in"}, "KA0IAB1234", "KA01AB1234", 1},        // I in a digit run
+      {{"in"}, "KA0IAB1234", "KA0IAB1234", 0},        // valid as KA 0 IAB 1234: never rewritten
       {{"in"}, "8A01AB1234", "BA01AB1234", 1},        // 8 in the state letters
       {{"in"}, "KA01A81234", "KA01AB1234", 1},        // 8 in the series letters
       {{"in"}, "KA01ABI2S4", "KA01AB1254", 2},        // I and S in the number
@@ -73,7 +73,9 @@ TEST(MatchFormats, LookAlikeCorrectionTable) {
       {{"in"}, "KA01AB12D4", "KA01AB1204", 1},        // D in the number
       {{"in"}, "KA01AB12X4", "", 0},                  // X has no digit look-alike
       {{"in"}, "KA01AB12", "", 0},                    // too short for India
-      {{"eu", "us"}, "7ABC0O1", "7ABC0O1", 0},        // generic presets never rewrite O/0
+      {{"eu", "us"}, "7ABC0O1", "7ABC0O1", 0},        // EU never rewrites O/0
+      {{"us"}, "7ABC0O1", "7ABC001", 0},              // US prints O and 0 alike and writes 0
+      {{"us"}, "7ABC001", "7ABC001", 0},              // ... and never turns 0 into O
       {{"in", "eu"}, "GWAGEN", "GWAGEN", 0},          // fits EU as read: India is not forced on it
       {{"in", "us"}, "KAO1AB1234", "KA01AB1234", 1},  // 10 chars: only India can fit
   };

@@ -72,6 +72,21 @@ TEST(RankPlateCandidates, TallerTextFirst) {
   EXPECT_FLOAT_EQ(ranked.front().short_side(), 36.0f);
 }
 
+TEST(MergeLineFragments, JoinsGroupsOfOneLineOnly) {
+  const std::vector<TextBox> boxes = {
+      {cv::RotatedRect({60, 50}, {60, 20}, 0), 0.9f},    // "VW"
+      {cv::RotatedRect({150, 50}, {100, 20}, 0), 0.8f},  // "4X4WP", 10 px gap
+      {cv::RotatedRect({100, 90}, {120, 8}, 0), 0.9f},   // slogan below: another line
+      {cv::RotatedRect({300, 50}, {40, 20}, 0), 0.9f},   // far right: 80 px gap
+  };
+  const auto merged = merge_line_fragments(boxes, 1.0f);
+  ASSERT_EQ(merged.size(), 3u);
+  const Box line = merged.front().bounds();
+  EXPECT_NEAR(line.x1, 30.0f, 0.5f);
+  EXPECT_NEAR(line.x2, 200.0f, 0.5f);
+  EXPECT_NEAR(merged.front().score, (0.9f * 60 + 0.8f * 100) / 160, 1e-4f);
+}
+
 Tensor steps(const std::vector<std::vector<float>>& rows) {
   Tensor t;
   t.shape = {1, static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows.front().size())};
