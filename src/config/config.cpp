@@ -1,7 +1,6 @@
 #include "config/config.h"
 
 #include <exception>
-#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -11,67 +10,55 @@
 namespace fai {
 namespace {
 
-// Reads an optional scalar; a present value of the wrong type becomes a problem, not a throw.
-template <class T>
-void read(const YAML::Node& node, const char* key, T& out, std::vector<std::string>& problems,
-          const std::string& where) {
-  const YAML::Node value = node[key];
-  if (!value) return;
-  try {
-    out = value.as<T>();
-  } catch (const YAML::Exception&) {
-    problems.push_back(where + "." + key + ": wrong type");
-  }
-}
+// Reads the keys of one YAML mapping into struct fields and remembers which keys it was asked
+// for: a misspelt key would silently keep its default, so finish() reports the keys nobody read.
+// A present value of the wrong type becomes a problem, not a throw.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string where, std::vector<std::string>& problems,
+            const char* unknown = "unknown key")
+      : node_(node), where_(std::move(where)), problems_(problems), unknown_(unknown) {}
 
-// A misspelt key would silently keep its default: every key must be one we know.
-void check_keys(const YAML::Node& node, const std::set<std::string>& known,
-                const std::string& where, std::vector<std::string>& problems) {
-  if (!node.IsMap()) {
-    problems.push_back(where + ": must be a mapping");
-    return;
+  template <class T>
+  MapReader& field(const char* key, T& out) {
+    const YAML::Node value = child(key);
+    if (!value) return *this;
+    try {
+      out = value.as<T>();
+    } catch (const YAML::Exception&) {
+      problems_.push_back(where_ + "." + key + ": wrong type");
+    }
+    return *this;
   }
-  for (const auto& kv : node) {
-    const auto key = kv.first.as<std::string>();
-    if (!known.count(key)) problems.push_back(where + "." + key + ": unknown key");
-  }
-}
 
-const std::map<std::string, std::set<std::string>>& known_keys() {
-  static const std::map<std::string, std::set<std::string>> kKeys = {
-      {"inference", {"models_dir", "backend", "threads"}},
-      {"detector",
-       {"type", "model", "score_threshold", "nms_iou", "cross_class_iou", "classes",
-        "max_detections"}},
-      {"server",
-       {"host", "port", "http_threads", "max_body_bytes", "request_timeout_ms", "static_dir"}},
-      {"store", {"url", "spool_dir", "queue_capacity"}},
-      {"pipeline", {"workers", "queue_per_camera"}},
-      {"images", {"max_width", "max_height"}},
-      {"tracker",
-       {"high_score", "low_score", "new_track_score", "lost_track_buffer_frames",
-        "frame_rate_fps"}},
-      {"occupancy", {"min_frames_on_new_side", "counted_classes", "snapshot_interval_s"}},
-      {"cameras", {"locked", "default_id", "list"}},
-  };
-  return kKeys;
-}
-
-void check_sections(const YAML::Node& root, std::vector<std::string>& problems) {
-  if (!root.IsMap()) {
-    if (!root.IsNull()) problems.push_back("config: the top level must be a mapping");
-    return;
+  YAML::Node child(const char* key) {
+    read_.insert(key);
+    return node_.IsMap() ? node_[key] : YAML::Node();
   }
-  for (const auto& kv : root) {
-    const auto section = kv.first.as<std::string>();
-    auto it = known_keys().find(section);
-    if (it == known_keys().end()) {
-      problems.push_back(section + ": unknown section");
-    } else {
-      check_keys(kv.second, it->second, section, problems);
+
+  void finish() const {
+    if (!node_.IsMap()) {
+      if (!node_.IsNull()) problems_.push_back(where_ + ": must be a mapping");
+      return;
+    }
+    for (const auto& kv : node_) {
+      const auto key = kv.first.as<std::string>();
+      if (!read_.count(key)) problems_.push_back(prefix() + key + ": " + unknown_);
     }
   }
-}
+
+  const std::string& where() const { return where_; }
+  std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::string prefix() const { return where_.empty() ? "" : where_ + "."; }
+
+  YAML::Node node_;
+  std::string where_;
+  std::vector<std::string>& problems_;
+  const char* unknown_;
+  std::set<std::string> read_;
+};
 
 std::optional<Backend> parse_backend(const std::string& name) {
   if (name == "auto") return Backend::kAuto;
@@ -80,111 +67,130 @@ std::optional<Backend> parse_backend(const std::string& name) {
   return std::nullopt;
 }
 
-void read_inference(const YAML::Node& n, InferenceConfig& c, std::vector<std::string>& problems) {
-  read(n, "models_dir", c.models_dir, problems, "inference");
-  read(n, "threads", c.threads, problems, "inference");
+void read_inference(MapReader&& r, InferenceConfig& c) {
   std::string backend = to_string(c.backend);
-  read(n, "backend", backend, problems, "inference");
+  r.field("models_dir", c.models_dir).field("threads", c.threads).field("backend", backend);
   if (auto b = parse_backend(backend)) {
     c.backend = *b;
   } else {
-    problems.push_back("inference.backend: '" + backend + "' is not one of auto, opencv, torch");
+    r.problems().push_back("inference.backend: '" + backend +
+                           "' is not one of auto, opencv, torch");
   }
+  r.finish();
 }
 
-void read_detector(const YAML::Node& n, DetectorConfig& c, std::vector<std::string>& problems) {
-  read(n, "type", c.type, problems, "detector");
-  read(n, "model", c.model, problems, "detector");
-  read(n, "score_threshold", c.score_threshold, problems, "detector");
-  read(n, "nms_iou", c.nms_iou, problems, "detector");
-  read(n, "cross_class_iou", c.cross_class_iou, problems, "detector");
-  read(n, "classes", c.classes, problems, "detector");
-  read(n, "max_detections", c.max_detections, problems, "detector");
+void read_detector(MapReader&& r, DetectorConfig& c) {
+  r.field("type", c.type)
+      .field("model", c.model)
+      .field("score_threshold", c.score_threshold)
+      .field("nms_iou", c.nms_iou)
+      .field("cross_class_iou", c.cross_class_iou)
+      .field("classes", c.classes)
+      .field("max_detections", c.max_detections)
+      .finish();
 }
 
-void read_server(const YAML::Node& n, ServerConfig& c, std::vector<std::string>& problems) {
-  read(n, "host", c.host, problems, "server");
-  read(n, "port", c.port, problems, "server");
-  read(n, "http_threads", c.http_threads, problems, "server");
-  read(n, "max_body_bytes", c.max_body_bytes, problems, "server");
-  read(n, "request_timeout_ms", c.request_timeout_ms, problems, "server");
-  read(n, "static_dir", c.static_dir, problems, "server");
+void read_server(MapReader&& r, ServerConfig& c) {
+  r.field("host", c.host)
+      .field("port", c.port)
+      .field("http_threads", c.http_threads)
+      .field("max_body_bytes", c.max_body_bytes)
+      .field("request_timeout_ms", c.request_timeout_ms)
+      .field("static_dir", c.static_dir)
+      .finish();
 }
 
-void read_store(const YAML::Node& n, StoreSettings& c, std::vector<std::string>& problems) {
-  read(n, "url", c.url, problems, "store");
-  read(n, "spool_dir", c.spool_dir, problems, "store");
-  read(n, "queue_capacity", c.queue_capacity, problems, "store");
+void read_store(MapReader&& r, StoreSettings& c) {
+  r.field("url", c.url)
+      .field("spool_dir", c.spool_dir)
+      .field("queue_capacity", c.queue_capacity)
+      .finish();
 }
 
-void read_pipeline(const YAML::Node& n, PipelineConfig& c, std::vector<std::string>& problems) {
-  read(n, "workers", c.workers, problems, "pipeline");
-  read(n, "queue_per_camera", c.queue_per_camera, problems, "pipeline");
+void read_pipeline(MapReader&& r, PipelineConfig& c) {
+  r.field("workers", c.workers).field("queue_per_camera", c.queue_per_camera).finish();
 }
 
-void read_images(const YAML::Node& n, ImageConfig& c, std::vector<std::string>& problems) {
-  read(n, "max_width", c.max_width, problems, "images");
-  read(n, "max_height", c.max_height, problems, "images");
+void read_images(MapReader&& r, ImageConfig& c) {
+  r.field("max_width", c.max_width).field("max_height", c.max_height).finish();
 }
 
-void read_tracker(const YAML::Node& n, TrackerSettings& c, std::vector<std::string>& problems) {
-  read(n, "high_score", c.high_score, problems, "tracker");
-  read(n, "low_score", c.low_score, problems, "tracker");
-  read(n, "new_track_score", c.new_track_score, problems, "tracker");
-  read(n, "lost_track_buffer_frames", c.lost_track_buffer_frames, problems, "tracker");
-  read(n, "frame_rate_fps", c.frame_rate_fps, problems, "tracker");
+void read_tracker(MapReader&& r, TrackerSettings& c) {
+  r.field("high_score", c.high_score)
+      .field("low_score", c.low_score)
+      .field("new_track_score", c.new_track_score)
+      .field("lost_track_buffer_frames", c.lost_track_buffer_frames)
+      .field("frame_rate_fps", c.frame_rate_fps)
+      .finish();
 }
 
-void read_occupancy(const YAML::Node& n, OccupancySettings& c, std::vector<std::string>& problems) {
-  read(n, "min_frames_on_new_side", c.min_frames_on_new_side, problems, "occupancy");
-  read(n, "counted_classes", c.counted_classes, problems, "occupancy");
-  read(n, "snapshot_interval_s", c.snapshot_interval_s, problems, "occupancy");
+void read_occupancy(MapReader&& r, OccupancySettings& c) {
+  r.field("min_frames_on_new_side", c.min_frames_on_new_side)
+      .field("counted_classes", c.counted_classes)
+      .field("snapshot_interval_s", c.snapshot_interval_s)
+      .finish();
 }
 
-void read_point(const YAML::Node& n, const char* key, float& x, float& y,
-                std::vector<std::string>& problems, const std::string& where) {
+void read_point(MapReader& r, const char* key, float& x, float& y) {
   std::vector<float> xy;
-  read(n, key, xy, problems, where);
+  r.field(key, xy);
   if (xy.size() == 2) {
     x = xy[0];
     y = xy[1];
   } else {
-    problems.push_back(where + "." + key + ": must be [x, y]");
+    r.problems().push_back(r.where() + "." + key + ": must be [x, y]");
   }
 }
 
-LineConfig read_line(const YAML::Node& n, std::vector<std::string>& problems,
-                     const std::string& where) {
+LineConfig read_line(MapReader&& r) {
   LineConfig line;
-  read(n, "id", line.id, problems, where);
-  read_point(n, "start", line.x1, line.y1, problems, where);
-  read_point(n, "end", line.x2, line.y2, problems, where);
-  read(n, "in_side", line.in_side, problems, where);
-  read(n, "infinite", line.infinite, problems, where);
+  r.field("id", line.id);
+  read_point(r, "start", line.x1, line.y1);
+  read_point(r, "end", line.x2, line.y2);
+  r.field("in_side", line.in_side).field("infinite", line.infinite).finish();
   return line;
 }
 
-void read_cameras(const YAML::Node& n, Config& c, std::vector<std::string>& problems) {
-  read(n, "locked", c.cameras_locked, problems, "cameras");
-  read(n, "default_id", c.default_camera, problems, "cameras");
-  const YAML::Node list = n["list"];
+CameraConfig read_camera(MapReader&& r) {
+  CameraConfig camera;
+  r.field("id", camera.id).field("source", camera.source);
+  const YAML::Node lines = r.child("lines");
+  for (size_t j = 0; lines && lines.IsSequence() && j < lines.size(); ++j) {
+    const std::string where = r.where() + ".lines[" + std::to_string(j) + "]";
+    camera.lines.push_back(read_line(MapReader(lines[j], where, r.problems())));
+  }
+  r.finish();
+  return camera;
+}
+
+void read_cameras(MapReader&& r, Config& c) {
+  r.field("locked", c.cameras_locked).field("default_id", c.default_camera);
+  const YAML::Node list = r.child("list");
+  r.finish();
   if (!list) return;
   if (!list.IsSequence()) {
-    problems.push_back("cameras.list: must be a list");
+    r.problems().push_back("cameras.list: must be a list");
     return;
   }
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string where = "cameras.list[" + std::to_string(i) + "]";
-    CameraConfig camera;
-    read(list[i], "id", camera.id, problems, where);
-    read(list[i], "source", camera.source, problems, where);
-    const YAML::Node lines = list[i]["lines"];
-    for (size_t j = 0; lines && lines.IsSequence() && j < lines.size(); ++j) {
-      camera.lines.push_back(
-          read_line(lines[j], problems, where + ".lines[" + std::to_string(j) + "]"));
-    }
-    c.cameras.push_back(std::move(camera));
+    c.cameras.push_back(read_camera(MapReader(list[i], where, r.problems())));
   }
+}
+
+void read_root(const YAML::Node& root, Config& c, std::vector<std::string>& problems) {
+  MapReader r(root, "", problems, "unknown section");
+  auto section = [&](const char* name) { return MapReader(r.child(name), name, problems); };
+  if (root["inference"]) read_inference(section("inference"), c.inference);
+  if (root["detector"]) read_detector(section("detector"), c.detector);
+  if (root["server"]) read_server(section("server"), c.server);
+  if (root["store"]) read_store(section("store"), c.store);
+  if (root["pipeline"]) read_pipeline(section("pipeline"), c.pipeline);
+  if (root["images"]) read_images(section("images"), c.images);
+  if (root["tracker"]) read_tracker(section("tracker"), c.tracker);
+  if (root["occupancy"]) read_occupancy(section("occupancy"), c.occupancy);
+  if (root["cameras"]) read_cameras(section("cameras"), c);
+  r.finish();
 }
 
 bool in_unit_range(float v) {
@@ -298,18 +304,10 @@ Expected<Config> load_config(const std::string& path) {
   }
   Config config;
   std::vector<std::string> problems;
-  check_sections(root, problems);
-  if (!problems.empty() && !root.IsMap())
-    return make_error(ErrorCode::kInvalidArgument, path + ": " + problems[0]);
-  if (root["inference"]) read_inference(root["inference"], config.inference, problems);
-  if (root["detector"]) read_detector(root["detector"], config.detector, problems);
-  if (root["server"]) read_server(root["server"], config.server, problems);
-  if (root["store"]) read_store(root["store"], config.store, problems);
-  if (root["pipeline"]) read_pipeline(root["pipeline"], config.pipeline, problems);
-  if (root["images"]) read_images(root["images"], config.images, problems);
-  if (root["tracker"]) read_tracker(root["tracker"], config.tracker, problems);
-  if (root["occupancy"]) read_occupancy(root["occupancy"], config.occupancy, problems);
-  if (root["cameras"]) read_cameras(root["cameras"], config, problems);
+  if (!root.IsMap() && !root.IsNull()) {
+    return make_error(ErrorCode::kInvalidArgument, path + ": the top level must be a mapping");
+  }
+  read_root(root, config, problems);
   for (auto& p : validate(config)) problems.push_back(std::move(p));
   if (problems.empty()) return config;
   std::ostringstream msg;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <opencv2/imgproc.hpp>
+#include "image/sharpness.h"
 
 namespace fai {
 
@@ -16,20 +16,11 @@ float frontalness(const Face& face) {
   return std::clamp(1.0f - 2.0f * std::abs(along - 0.5f), 0.0f, 1.0f);
 }
 
-float face_sharpness(const cv::Mat& bgr) {
-  cv::Mat grey, laplacian;
-  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-  cv::Laplacian(grey, laplacian, CV_32F);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(laplacian, mean, stddev);
-  return static_cast<float>(stddev[0] * stddev[0]);
-}
-
 FaceQuality assess_face(const Face& face, const cv::Mat& aligned_bgr,
                         const FaceQualityParams& params) {
   FaceQuality q;
   q.face_px = face.box.width();
-  q.sharpness = face_sharpness(aligned_bgr);
+  q.sharpness = laplacian_variance(aligned_bgr);
   q.frontalness = frontalness(face);
   if (q.face_px < params.min_face_px) {
     q.rejected_because = "face narrower than " + std::to_string(int(params.min_face_px)) + " px";

@@ -31,8 +31,6 @@ struct FaceQuality {
 
 // Frontalness from keypoint symmetry: where the nose projects onto the eye-to-eye line.
 float frontalness(const Face& face);
-// Variance of the Laplacian of an 8-bit BGR image: high for crisp edges, low for blur.
-float face_sharpness(const cv::Mat& bgr);
 
 // Measures `face` (source pixels) and its aligned crop against `params`. Pure; thread-safe.
 FaceQuality assess_face(const Face& face, const cv::Mat& aligned_bgr,
