@@ -17,7 +17,7 @@ namespace fai::api {
 
 struct ServiceInfo {
   std::string version;
-  std::string backends;  // inference library versions
+  std::string backends;                                     // inference library versions
   std::string store_backend;                                // "sqlite" | "postgresql"
   std::vector<std::pair<std::string, std::string>> models;  // name -> backend in use
 };

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-
-#include <opencv2/imgproc.hpp>
+#include <cmath>
 
 namespace fai {
 namespace {
@@ -14,7 +13,9 @@ using Clock = std::chrono::steady_clock;
 constexpr char kPlateGlyphs[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr float kFallbackBandFraction = 0.2f;  // the seed's "bottom 20 % of the box"
 constexpr float kFormatBonus = 0.5f;           // a read that fits a preset beats a fragment
-constexpr float kDigitBonus = 0.3f;            // nearly every plate has a digit; brand names do not
+constexpr float kRefineMarginWidths = 0.1f;
+constexpr float kRefineMarginHeights = 0.3f;
+constexpr float kDigitBonus = 0.3f;  // nearly every plate has a digit; brand names do not
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -36,8 +37,9 @@ Expected<const ModelInfo*> find_model(const ModelManifest& manifest, const std::
   return model;
 }
 
-// Measured on the 2-core target: the PP-OCRv4 TorchScript files ran ~15x slower than OpenCV DNN
-// (1.4 s vs 87 ms per read), so "auto" means OpenCV here unless `factoryai bench` chose otherwise.
+// Measured here (2 shared cores): the PP-OCRv4 TorchScript files ran ~15x slower than OpenCV DNN
+// (1.4 s vs 87 ms per plate read), so "auto" means OpenCV here unless `factoryai bench` chose
+// otherwise.
 Backend ocr_backend(const ModelInfo& model, Backend requested) {
   if (requested != Backend::kAuto) return requested;
   return model.measured_backend != Backend::kAuto ? model.measured_backend : Backend::kOpenCv;
@@ -49,6 +51,12 @@ float mean(const std::vector<float>& values) {
   return values.empty() ? 0.0f : sum / static_cast<float>(values.size());
 }
 
+// Context around a scene text line for the plate-scale detector.
+Box padded(const Box& line) {
+  const float dx = line.width() * kRefineMarginWidths, dy = line.height() * kRefineMarginHeights;
+  return {line.x1 - dx, line.y1 - dy, line.x2 + dx, line.y2 + dy};
+}
+
 float merit(const PlateRead& read) {
   const bool has_digit = std::any_of(read.text.begin(), read.text.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c));
@@ -58,15 +66,6 @@ float merit(const PlateRead& read) {
 }
 
 }  // namespace
-
-float laplacian_variance(const cv::Mat& bgr) {
-  cv::Mat grey, laplacian;
-  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-  cv::Laplacian(grey, laplacian, CV_32F);
-  cv::Scalar mu, sigma;
-  cv::meanStdDev(laplacian, mu, sigma);
-  return static_cast<float>(sigma[0] * sigma[0]);
-}
 
 Expected<std::unique_ptr<PlateReader>> PlateReader::open(const InferenceConfig& inference,
                                                          const PlateReaderParams& params) {
@@ -152,7 +151,7 @@ Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const B
   const auto start = Clock::now();
   auto boxes = scene_detector_->detect(bgr, region);
   if (!boxes) return boxes.error();
-  const double det_ms = ms_since(start);
+  double det_ms = ms_since(start);
   auto candidates = rank_plate_candidates(
       merge_line_fragments(std::move(*boxes), params_.line_merge_gap_heights), region);
   if (candidates.empty()) {
@@ -166,9 +165,10 @@ Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const B
   std::optional<PlateRead> best;
   double rec_ms = 0;
   for (const TextBox& candidate : candidates) {
-    auto read = read_line(rectify_text_box(bgr, candidate), candidate.bounds());
+    // The scene map is coarse (a whole frame in 640 px): find the line again at plate scale.
+    auto read = read_in_box(bgr, padded(candidate.bounds()), InBoxMode::kRefine);
     if (!read) return read.error();
-    if (*read) rec_ms += (*read)->rec_ms;
+    if (*read) det_ms += (*read)->det_ms, rec_ms += (*read)->rec_ms;
     if (*read && (!best || merit(**read) > merit(*best))) best = std::move(*read);
   }
   if (best) best->det_ms = det_ms, best->rec_ms = rec_ms;

@@ -48,9 +48,6 @@ enum class InBoxMode {
   kRefine,  // find the characters' line inside it first (a US box also holds state name, slogan)
 };
 
-// Variance of the Laplacian of the grey crop: the sharpness measure of the OCR quality gate.
-float laplacian_variance(const cv::Mat& bgr);
-
 // Loads ppocr_det, ppocr_det_plate and ppocr_rec from the manifest once; inference.backend "auto"
 // means OpenCV DNN for them unless `factoryai bench` measured otherwise (see plate_reader.cpp).
 // read* return nullopt (not an error) when nothing readable is there: no text line, or a read under

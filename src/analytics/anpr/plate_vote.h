@@ -17,7 +17,8 @@ struct PlateVoteParams {
   int max_attempts = 12;           // OCR calls per track, readable or not, before it stops asking
   int min_agreeing_reads = 3;      // identical reads that settle the plate before the track ends
   float min_plate_height_px = 14;  // smaller plates lose characters: do not spend OCR on them
-  float min_sharpness = 60;        // variance of the Laplacian below which a crop is too blurred
+  // laplacian_variance() (image/sharpness.h) of the plate crop below which it is too blurred.
+  float min_sharpness = 60;
 };
 
 // The plate a track settled on.

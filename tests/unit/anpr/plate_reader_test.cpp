@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/geometry.h"
+#include "image/sharpness.h"
 #include "subprocess.h"
 
 namespace fai {
@@ -143,7 +144,9 @@ TEST_F(PlateReaderTest, BadBoxIsAnError) {
   EXPECT_FALSE(reader_->read(image, {50, 50, 50, 50}));
 }
 
-TEST(LaplacianVariance, SharpIsAboveBlurred) {
+// The plate quality gate's sharpness (shared with faces) separates a crisp plate from a blurred
+// one.
+TEST(PlateSharpness, SharpIsAboveBlurred) {
   const cv::Mat plate = render_plate("KA01AB1234");
   cv::Mat blurred;
   cv::GaussianBlur(plate, blurred, cv::Size(9, 9), 3);
