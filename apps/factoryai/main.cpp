@@ -16,7 +16,9 @@ namespace {
 // Its default spins idle threads; on a busy 2-core machine that turned a 50 ms NanoDet forward
 // into 0.5-2 s (docs/decisions.md). So set PASSIVE and restart the process image once.
 void ensure_passive_openmp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) {
+    return;  // the operator chose
+  }
   setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
   execv("/proc/self/exe", argv);  // only returns on failure: carry on with the default policy
 }
