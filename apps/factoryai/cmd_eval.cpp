@@ -54,11 +54,6 @@ std::vector<std::string> images_under(const fs::path& dir) {
   return out;
 }
 
-std::string class_name(int id) {
-  const auto& names = coco::class_names();
-  return id >= 0 && id < static_cast<int>(names.size()) ? names[id] : std::to_string(id);
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -70,7 +65,7 @@ void print_tally(const DetectionTally& tally, int images) {
   std::printf("%d images, IoU >= 0.5\n%-16s %6s %6s %6s %9s %7s\n", images, "class", "gt", "tp",
               "fp", "precision", "recall");
   for (const auto& [id, t] : tally.by_class()) {
-    std::printf("%-16s %6d %6d %6d %9.3f %7.3f\n", class_name(id).c_str(), t.ground_truth,
+    std::printf("%-16s %6d %6d %6d %9.3f %7.3f\n", coco::class_name(id).c_str(), t.ground_truth,
                 t.true_positives, t.false_positives, t.precision(), t.recall());
   }
   const ClassTally all = tally.total();
@@ -91,10 +86,10 @@ int check_darknet(Detector& detector, const std::vector<std::string>& images) {
     for (const auto& d : *dets) found.insert(d.class_id);
     std::string missing;
     for (int id : it->second) {
-      if (!found.count(id)) missing += " " + class_name(id);
+      if (!found.count(id)) missing += " " + coco::class_name(id);
     }
     std::string seen;
-    for (int id : found) seen += " " + class_name(id);
+    for (int id : found) seen += " " + coco::class_name(id);
     std::printf("%-12s %s  found:%s%s\n", it->first.c_str(), missing.empty() ? "ok  " : "MISS",
                 seen.c_str(), missing.empty() ? "" : ("  missing:" + missing).c_str());
     misses += missing.empty() ? 0 : 1;

@@ -10,10 +10,8 @@ static double round_to(double v, double per_unit) {
 }
 
 nlohmann::json detection_json(const Detection& d) {
-  const auto& names = coco::class_names();
-  const bool known = d.class_id >= 0 && d.class_id < static_cast<int>(names.size());
   return {{"class_id", d.class_id},
-          {"class", known ? names[d.class_id] : "unknown"},
+          {"class", coco::class_name(d.class_id)},
           {"score", round_to(d.score, 1e4)},
           {"box",
            {round_to(d.box.x1, 10), round_to(d.box.y1, 10), round_to(d.box.x2, 10),
@@ -30,10 +28,7 @@ ClassCounts count_classes(const std::vector<Detection>& dets) {
   ClassCounts c;
   for (const auto& d : dets) {
     if (d.class_id == coco::kPerson) ++c.people;
-    if (d.class_id == coco::kCar || d.class_id == coco::kMotorcycle || d.class_id == coco::kBus ||
-        d.class_id == coco::kTruck) {
-      ++c.vehicles;
-    }
+    if (coco::is_vehicle(d.class_id)) ++c.vehicles;
   }
   return c;
 }

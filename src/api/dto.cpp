@@ -14,11 +14,6 @@ double round1(double v) {
   return std::round(v * 10) / 10;
 }
 
-std::string class_name(int id) {
-  const auto& names = coco::class_names();
-  return id >= 0 && id < static_cast<int>(names.size()) ? names[id] : "unknown";
-}
-
 const char* direction_name(CrossingDirection d) {
   return d == CrossingDirection::kIn ? "in" : "out";
 }
@@ -31,7 +26,7 @@ nlohmann::json tracks_json(const FrameOutcome& o) {
   nlohmann::json tracks = nlohmann::json::array();
   for (const Track& t : o.tracks) {
     tracks.push_back({{"track_id", t.id},
-                      {"class", class_name(t.class_id)},
+                      {"class", coco::class_name(t.class_id)},
                       {"class_id", t.class_id},
                       {"box", box_json(t.box)},
                       {"score", round2(t.score)},
@@ -44,11 +39,9 @@ nlohmann::json tracks_json(const FrameOutcome& o) {
 nlohmann::json vehicles_json(const FrameOutcome& o) {
   nlohmann::json vehicles = nlohmann::json::array();
   for (const Track& t : o.tracks) {
-    const bool vehicle = t.class_id == coco::kCar || t.class_id == coco::kMotorcycle ||
-                         t.class_id == coco::kBus || t.class_id == coco::kTruck;
-    if (!vehicle || t.det_index < 0) continue;
+    if (!coco::is_vehicle(t.class_id) || t.det_index < 0) continue;
     vehicles.push_back({{"track_id", t.id},
-                        {"type", class_name(t.class_id)},
+                        {"type", coco::class_name(t.class_id)},
                         {"plate", nullptr},
                         {"confidence", round2(o.detections[t.det_index].score)}});
   }
@@ -61,7 +54,7 @@ nlohmann::json crossings_json(const FrameOutcome& o) {
     out.push_back({{"track_id", c.track_id},
                    {"line_id", c.crossing.line_id},
                    {"direction", direction_name(c.crossing.direction)},
-                   {"class", class_name(c.crossing.class_id)}});
+                   {"class", coco::class_name(c.crossing.class_id)}});
   }
   return out;
 }
@@ -116,9 +109,12 @@ nlohmann::json snapshot_json(const OccupancySnapshot& r) {
 }
 
 nlohmann::json crossing_json(const CrossingRow& r) {
-  return {{"camera_id", r.camera_id},        {"line_id", r.line_id},
-          {"track_id", r.track_id},          {"class_id", r.class_id},
-          {"class", class_name(r.class_id)}, {"direction", direction_name(r.direction)},
+  return {{"camera_id", r.camera_id},
+          {"line_id", r.line_id},
+          {"track_id", r.track_id},
+          {"class_id", r.class_id},
+          {"class", coco::class_name(r.class_id)},
+          {"direction", direction_name(r.direction)},
           {"time", iso8601_utc(r.time)}};
 }
 

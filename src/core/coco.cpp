@@ -33,4 +33,14 @@ const std::vector<std::string>& class_names() {
   return names;
 }
 
+const std::string& class_name(int class_id) {
+  static const std::string kUnknown = "unknown";
+  const auto& names = class_names();
+  return class_id >= 0 && class_id < static_cast<int>(names.size()) ? names[class_id] : kUnknown;
+}
+
+bool is_vehicle(int class_id) {
+  return class_id == kCar || class_id == kMotorcycle || class_id == kBus || class_id == kTruck;
+}
+
 }  // namespace fai::coco

@@ -59,6 +59,10 @@ inline constexpr int kMotorcycle = 3;
 inline constexpr int kBus = 5;
 inline constexpr int kTruck = 7;
 const std::vector<std::string>& class_names();
+// The COCO name of `class_id`, or "unknown" outside 0..79.
+const std::string& class_name(int class_id);
+// Car, motorcycle, bus or truck: what the vehicle counts and ANPR look at.
+bool is_vehicle(int class_id);
 }  // namespace coco
 
 }  // namespace fai

@@ -18,11 +18,6 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-bool is_vehicle(int class_id) {
-  return class_id == coco::kCar || class_id == coco::kMotorcycle || class_id == coco::kBus ||
-         class_id == coco::kTruck;
-}
-
 }  // namespace
 
 struct Pipeline::Job {
@@ -242,7 +237,7 @@ Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job
   for (const Track& t : out.tracks) {
     if (t.det_index < 0) continue;
     if (t.class_id == coco::kPerson) ++out.people_count;
-    if (is_vehicle(t.class_id)) ++out.vehicle_count;
+    if (coco::is_vehicle(t.class_id)) ++out.vehicle_count;
   }
   out.times.analytics_ms = ms_since(start);
   auto frame_id = frame_ids_.next();

@@ -81,3 +81,19 @@ TEST(Letterbox, RoundTripAndClipping) {
 
 }  // namespace
 }  // namespace fai
+
+namespace fai {
+namespace {
+
+TEST(Coco, NamesAndVehicleClasses) {
+  EXPECT_EQ(coco::class_name(coco::kTruck), "truck");
+  EXPECT_EQ(coco::class_name(-1), "unknown");
+  EXPECT_EQ(coco::class_name(80), "unknown");
+  for (int id : {coco::kCar, coco::kMotorcycle, coco::kBus, coco::kTruck}) {
+    EXPECT_TRUE(coco::is_vehicle(id)) << id;
+  }
+  for (int id : {coco::kPerson, coco::kBicycle, 16}) EXPECT_FALSE(coco::is_vehicle(id)) << id;
+}
+
+}  // namespace
+}  // namespace fai
