@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <filesystem>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>

@@ -115,6 +115,9 @@ FakeRekognition::FakeRekognition(std::string region, std::string session_token)
   server_.Put(".*", handler);
   port_ = server_.bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // httplib's stop() does nothing until the listen loop runs: a test that ends quickly would
+  // otherwise leave the loop running for ever and hang the destructor's join().
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 FakeRekognition::~FakeRekognition() {
