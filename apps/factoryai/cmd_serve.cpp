@@ -158,7 +158,7 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
                         backend_versions(),
                         is_sqlite(config->store.url) ? "sqlite" : "postgresql",
                         {{config->detector.type, detector_backend}}};
-  api::ApiServer server(*config, **pipeline, store, writer, info);
+  api::ApiServer server(api::ApiContext{*config, **pipeline, store, writer, info, {}});
   if (auto st = server.bind(); !st) return report(st.error());
   std::thread http([&] { server.run(); });
   std::cerr << "factoryai: serving on http://" << config->server.host << ":" << server.port()

@@ -1,5 +1,6 @@
 #include "api/dto.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/clock.h"
@@ -35,17 +36,46 @@ nlohmann::json tracks_json(const FrameOutcome& o) {
   return tracks;
 }
 
-// Until plates are read (ANPR), a vehicle entry carries its type and detection confidence.
+// Every visible vehicle track; its plate and list status when the plate analyzer has read one.
 nlohmann::json vehicles_json(const FrameOutcome& o) {
   nlohmann::json vehicles = nlohmann::json::array();
   for (const Track& t : o.tracks) {
     if (!coco::is_vehicle(t.class_id) || t.det_index < 0) continue;
-    vehicles.push_back({{"track_id", t.id},
-                        {"type", coco::class_name(t.class_id)},
-                        {"plate", nullptr},
-                        {"confidence", round2(o.detections[t.det_index].score)}});
+    const auto read = std::find_if(o.vehicles_detected.begin(), o.vehicles_detected.end(),
+                                   [&](const VehicleReading& v) { return v.track_id == t.id; });
+    const bool has_plate = read != o.vehicles_detected.end() && !read->plate.empty();
+    vehicles.push_back(
+        {{"track_id", t.id},
+         {"type", coco::class_name(t.class_id)},
+         {"plate", has_plate ? nlohmann::json(read->plate) : nlohmann::json(nullptr)},
+         {"confidence",
+          has_plate ? round2(read->confidence) : round2(o.detections[t.det_index].score)},
+         {"status", has_plate ? read->status : "unread"}});
   }
   return vehicles;
+}
+
+nlohmann::json faces_json(const FrameOutcome& o) {
+  nlohmann::json faces = nlohmann::json::array();
+  for (const FaceRecognition& f : o.faces_recognized) {
+    faces.push_back({{"track_id", f.track_id},
+                     {"employee_id", f.employee_id},
+                     {"name", f.name},
+                     {"confidence", round2(f.confidence)},
+                     {"source", f.source}});
+  }
+  return faces;
+}
+
+nlohmann::json alerts_json(const FrameOutcome& o) {
+  nlohmann::json alerts = nlohmann::json::array();
+  for (const Alert& a : o.alerts) {
+    alerts.push_back({{"kind", a.kind},
+                      {"track_id", a.track_id},
+                      {"subject", a.subject},
+                      {"message", a.message}});
+  }
+  return alerts;
 }
 
 nlohmann::json crossings_json(const FrameOutcome& o) {
@@ -63,29 +93,34 @@ nlohmann::json crossings_json(const FrameOutcome& o) {
 
 nlohmann::json process_response(const FrameOutcome& o) {
   const StageTimes& t = o.times;
-  return {{"success", true},
-          {"frame_id", o.frame_id},
-          {"timestamp", iso8601_utc(o.timestamp)},
-          {"occupancy", o.counts.occupancy},
-          {"entries", o.counts.entries},
-          {"exits", o.counts.exits},
-          {"entries_this_frame", o.entries_this_frame},
-          {"exits_this_frame", o.exits_this_frame},
-          {"faces_recognized", nlohmann::json::array()},
-          {"vehicles_detected", vehicles_json(o)},
-          {"people_count", o.people_count},
-          {"vehicle_count", o.vehicle_count},
-          {"processing_time_ms", round2(t.total_ms)},
-          {"camera_id", o.camera_id},
-          {"tracks", tracks_json(o)},
-          {"crossings", crossings_json(o)},
-          {"stage_ms",
-           {{"queue", round2(t.queue_ms)},
-            {"preprocess", round2(t.preprocess_ms)},
-            {"forward", round2(t.forward_ms)},
-            {"postprocess", round2(t.postprocess_ms)},
-            {"track", round2(t.track_ms)},
-            {"analytics", round2(t.analytics_ms)}}}};
+  nlohmann::json body = {{"success", true},
+                         {"frame_id", o.frame_id},
+                         {"timestamp", iso8601_utc(o.timestamp)},
+                         {"occupancy", o.counts.occupancy},
+                         {"entries", o.counts.entries},
+                         {"exits", o.counts.exits},
+                         {"entries_this_frame", o.entries_this_frame},
+                         {"exits_this_frame", o.exits_this_frame},
+                         {"faces_recognized", faces_json(o)},
+                         {"vehicles_detected", vehicles_json(o)},
+                         {"people_count", o.people_count},
+                         {"vehicle_count", o.vehicle_count},
+                         {"processing_time_ms", round2(t.total_ms)},
+                         {"camera_id", o.camera_id},
+                         {"tracks", tracks_json(o)},
+                         {"crossings", crossings_json(o)},
+                         {"alerts", alerts_json(o)},
+                         {"aws_calls", o.aws_calls},
+                         {"cache_hits", o.cache_hits},
+                         {"stage_ms",
+                          {{"queue", round2(t.queue_ms)},
+                           {"preprocess", round2(t.preprocess_ms)},
+                           {"forward", round2(t.forward_ms)},
+                           {"postprocess", round2(t.postprocess_ms)},
+                           {"track", round2(t.track_ms)},
+                           {"analytics", round2(t.analytics_ms)}}}};
+  for (const auto& [name, ms] : o.analyzer_ms) body["stage_ms"][name] = round2(ms);
+  return body;
 }
 
 nlohmann::json camera_json(const CameraStatus& c) {

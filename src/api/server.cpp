@@ -9,75 +9,12 @@
 #include "api/dto.h"
 #include "api/errors.h"
 #include "api/frame_request.h"
+#include "api/http_util.h"
 
 namespace fai::api {
 namespace {
 
 using nlohmann::json;
-
-void send_json(httplib::Response& res, const json& body, int status = 200) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-Expected<int64_t> int_param(const httplib::Request& req, const char* name, int64_t fallback,
-                            int64_t min, int64_t max) {
-  if (!req.has_param(name)) return fallback;
-  const std::string text = req.get_param_value(name);
-  try {
-    size_t used = 0;
-    const int64_t v = std::stoll(text, &used);
-    if (used == text.size() && v >= min && v <= max) return v;
-  } catch (const std::exception&) {
-  }
-  return make_error(ErrorCode::kInvalidArgument,
-                    std::string("'") + name + "' must be an integer in " + std::to_string(min) +
-                        ".." + std::to_string(max));
-}
-
-Expected<std::optional<SystemTime>> time_param(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return std::optional<SystemTime>{};
-  auto t = parse_iso8601(req.get_param_value(name));
-  if (!t) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      std::string("'") + name + "' is not ISO-8601 (e.g. 2026-01-31T08:00:00Z)");
-  }
-  return std::optional<SystemTime>{*t};
-}
-
-// ?camera_id=&from=&to=&limit=&offset= shared by the paged time-series reads.
-Expected<RangeQuery> range_query(const httplib::Request& req) {
-  RangeQuery q;
-  q.camera_id = req.get_param_value("camera_id");
-  auto from = time_param(req, "from");
-  if (!from) return from.error();
-  auto to = time_param(req, "to");
-  if (!to) return to.error();
-  auto limit = int_param(req, "limit", 100, 1, 1000);
-  if (!limit) return limit.error();
-  auto offset = int_param(req, "offset", 0, 0, std::numeric_limits<int32_t>::max());
-  if (!offset) return offset.error();
-  q.from = *from;
-  q.to = *to;
-  q.limit = *limit;
-  q.offset = *offset;
-  return q;
-}
-
-template <class Row, class ToJson>
-void send_page(httplib::Response& res, const RangeQuery& q, const Expected<Page<Row>>& page,
-               ToJson to_json, json extra = json::object()) {
-  if (!page) return send_error(res, page.error());
-  json items = json::array();
-  for (const Row& r : page->rows) items.push_back(to_json(r));
-  json body = {{"success", true},
-               {"total", page->total},
-               {"limit", q.limit},
-               {"offset", q.offset},
-               {"items", std::move(items)}};
-  body.update(extra);
-  send_json(res, body);
-}
 
 json store_stats_json(const WriteBehindStats& s) {
   return {{"queued_rows", s.queued_rows},
@@ -92,9 +29,14 @@ json store_stats_json(const WriteBehindStats& s) {
 
 }  // namespace
 
-ApiServer::ApiServer(const Config& config, Pipeline& pipeline, Store& store,
-                     WriteBehindQueue& writer, ServiceInfo info)
-    : config_(config), pipeline_(pipeline), store_(store), writer_(writer), info_(std::move(info)) {
+ApiServer::ApiServer(ApiContext context)
+    : ctx_(std::move(context)),
+      config_(ctx_.config),
+      pipeline_(ctx_.pipeline),
+      store_(ctx_.store),
+      writer_(ctx_.writer),
+      info_(ctx_.info) {
+  const Config& config = config_;
   http_.set_payload_max_length(static_cast<size_t>(config.server.max_body_bytes));
   http_.new_task_queue = [n = config.server.http_threads] {
     return new httplib::ThreadPool(static_cast<size_t>(n));
@@ -206,28 +148,29 @@ void ApiServer::handle_diagnostic(httplib::Response& res) {
   for (const auto& c : pipeline_.cameras()) cameras.push_back(camera_json(c));
   const double uptime_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  send_json(res,
-            {{"success", true},
-             {"version", info_.version},
-             {"uptime_s", std::round(uptime_s)},
-             {"models", models},
-             {"database",
-              {{"backend", info_.store_backend}, {"writer", store_stats_json(writer_.stats())}}},
-             {"config",
-              {{"port", config_.server.port},
-               {"workers", config_.pipeline.workers},
-               {"queue_per_camera", config_.pipeline.queue_per_camera},
-               {"inference_threads", config_.inference.threads},
-               {"detector", config_.detector.type},
-               {"cameras_locked", config_.cameras_locked}}},
-             {"counters",
-              {{"frames_processed", stats.frames_processed},
-               {"frames_rejected", stats.frames_rejected},
-               {"frames_failed", stats.frames_failed},
-               {"rows_refused", stats.rows_refused}}},
-             {"stage_ms", stages},
-             {"cache", {{"hits", 0}, {"misses", 0}, {"hit_rate", nullptr}}},
-             {"cameras", cameras}});
+  json body = {{"success", true},
+               {"version", info_.version},
+               {"uptime_s", std::round(uptime_s)},
+               {"models", models},
+               {"database",
+                {{"backend", info_.store_backend}, {"writer", store_stats_json(writer_.stats())}}},
+               {"config",
+                {{"port", config_.server.port},
+                 {"workers", config_.pipeline.workers},
+                 {"queue_per_camera", config_.pipeline.queue_per_camera},
+                 {"inference_threads", config_.inference.threads},
+                 {"detector", config_.detector.type},
+                 {"cameras_locked", config_.cameras_locked}}},
+               {"counters",
+                {{"frames_processed", stats.frames_processed},
+                 {"frames_rejected", stats.frames_rejected},
+                 {"frames_failed", stats.frames_failed},
+                 {"rows_refused", stats.rows_refused}}},
+               {"stage_ms", stages},
+               {"cameras", cameras}};
+  body["counters"]["analyzer_errors"] = stats.analyzer_errors;
+  for (const auto& [name, section] : ctx_.diagnostic_sections) body[name] = section();
+  send_json(res, body);
 }
 
 void ApiServer::handle_occupancy(httplib::Response& res) {

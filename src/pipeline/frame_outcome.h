@@ -3,6 +3,7 @@
 // per-stage times /api/diagnostic aggregates.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,32 @@
 #include "detect/detector.h"
 
 namespace fai {
+
+// A person track recognised as an enrolled employee (the seed's faces_recognized entry).
+struct FaceRecognition {
+  int64_t track_id = 0;
+  std::string employee_id;
+  std::string name;
+  float confidence = 0;  // 0..1
+  std::string source;    // local | aws | cache
+};
+
+// A vehicle track and its plate (the seed's vehicles_detected entry).
+struct VehicleReading {
+  int64_t track_id = 0;
+  std::string type;  // car | truck | bus | motorcycle
+  std::string plate;
+  float confidence = 0;  // OCR confidence 0..1
+  std::string status;    // whitelisted | blacklisted | unknown | unread
+};
+
+// Something a person should look at now: a blacklisted plate, an unknown vehicle...
+struct Alert {
+  std::string kind;  // e.g. blacklisted_plate, unknown_plate
+  int64_t track_id = 0;
+  std::string message;
+  std::string subject;  // the plate or employee id it concerns
+};
 
 struct StageTimes {
   double queue_ms = 0;        // waiting for a worker
@@ -36,7 +63,14 @@ struct FrameOutcome {
   int exits_this_frame = 0;
   int people_count = 0;   // people tracked in this frame
   int vehicle_count = 0;  // cars, motorcycles, buses, trucks tracked in this frame
+  std::vector<FaceRecognition> faces_recognized;
+  std::vector<VehicleReading> vehicles_detected;
+  std::vector<Alert> alerts;
+  int aws_calls = 0;    // cloud recognition calls this frame
+  double aws_cost = 0;  // their estimated cost, USD
+  int cache_hits = 0;   // recognitions answered from the per-track cache
   StageTimes times;
+  std::map<std::string, double> analyzer_ms;  // per FrameAnalyzer::name()
 };
 
 }  // namespace fai

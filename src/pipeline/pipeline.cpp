@@ -64,12 +64,12 @@ Pipeline::Pipeline(const Config& config, WriteBehindQueue* writer, IdBlocks& fra
       frame_ids_(frame_ids),
       timing_(std::make_unique<Timing>()) {}
 
-Expected<std::unique_ptr<Pipeline>> Pipeline::create(const Config& config,
-                                                     const DetectorFactory& make_detector,
-                                                     WriteBehindQueue* writer,
-                                                     const std::vector<CameraCounters>& restored,
-                                                     IdBlocks& frame_ids) {
+Expected<std::unique_ptr<Pipeline>> Pipeline::create(
+    const Config& config, const DetectorFactory& make_detector, WriteBehindQueue* writer,
+    const std::vector<CameraCounters>& restored, IdBlocks& frame_ids,
+    std::vector<std::shared_ptr<FrameAnalyzer>> analyzers) {
   std::unique_ptr<Pipeline> p(new Pipeline(config, writer, frame_ids));
+  p->analyzers_ = std::move(analyzers);
   for (const CameraConfig& c : config.cameras) {
     auto camera = p->make_camera(c.id, &c);
     if (!camera) return camera.error();
@@ -190,7 +190,7 @@ void Pipeline::run_worker(std::unique_ptr<Detector> detector) {
         ++camera->status.frames;
         camera->status.last_frame_id = outcome->frame_id;
         camera->status.last_frame_time = outcome->timestamp;
-        record_times(outcome->times);
+        record_times(*outcome);
       } else {
         ++stats_.frames_failed;
       }
@@ -202,8 +202,19 @@ void Pipeline::run_worker(std::unique_ptr<Detector> detector) {
         ready_cv_.notify_one();
       }
     }
+    if (outcome) notify(*outcome);
     job.promise.set_value(std::move(outcome));
   }
+}
+
+void Pipeline::add_listener(OutcomeListener listener) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.push_back(std::move(listener));
+}
+
+void Pipeline::notify(const FrameOutcome& outcome) {
+  std::lock_guard lock(listeners_mutex_);
+  for (const auto& listener : listeners_) listener(outcome);
 }
 
 Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job& job) {
@@ -227,7 +238,6 @@ Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job
 
   start = Clock::now();
   OccupancyFrame occupancy = camera.occupancy.on_frame(out.tracks, out.detections);
-  for (int64_t ended : camera.tracker.ended_track_ids()) camera.occupancy.on_track_end(ended);
   out.counts = occupancy.camera;
   out.crossings = std::move(occupancy.crossings);
   for (const auto& c : out.crossings) {
@@ -239,6 +249,8 @@ Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job
     if (t.class_id == coco::kPerson) ++out.people_count;
     if (coco::is_vehicle(t.class_id)) ++out.vehicle_count;
   }
+  run_analyzers(camera, job, out);
+  for (int64_t ended : camera.tracker.ended_track_ids()) camera.occupancy.on_track_end(ended);
   out.times.analytics_ms = ms_since(start);
   auto frame_id = frame_ids_.next();
   if (!frame_id) return frame_id.error();
@@ -246,6 +258,21 @@ Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job
   out.times.total_ms = ms_since(job.submitted);
   persist(camera, out);
   return out;
+}
+
+void Pipeline::run_analyzers(Camera& camera, const Job& job, FrameOutcome& out) {
+  const AnalyzerFrame frame{camera.id, job.frame.image, out.timestamp, camera.frame_seq,
+                            camera.tracker.ended_track_ids()};
+  for (const auto& analyzer : analyzers_) {
+    const auto start = Clock::now();
+    const Status st = analyzer->on_frame(frame, out);
+    out.analyzer_ms[analyzer->name()] = ms_since(start);
+    if (!st) {
+      spdlog::warn("camera {}: {}: {}", camera.id, analyzer->name(), st.error().message);
+      std::lock_guard lock(mutex_);
+      ++stats_.analyzer_errors;
+    }
+  }
 }
 
 // Rows leave through the write-behind queue; a full queue is counted and logged, and submit()
@@ -279,7 +306,8 @@ void Pipeline::persist(Camera& camera, const FrameOutcome& out) {
       ++refused;
     }
   }
-  MetricRow metric{camera.id, out.frame_id, out.times.total_ms, 0, 0.0, 0, out.timestamp};
+  MetricRow metric{camera.id,    out.frame_id,   out.times.total_ms, out.aws_calls,
+                   out.aws_cost, out.cache_hits, out.timestamp};
   refused += writer_->try_enqueue(std::move(metric)) ? 0 : 1;
   if (refused > 0) {
     std::lock_guard lock(mutex_);
@@ -289,7 +317,9 @@ void Pipeline::persist(Camera& camera, const FrameOutcome& out) {
 }
 
 // Requires mutex_ held.
-void Pipeline::record_times(const StageTimes& t) {
+void Pipeline::record_times(const FrameOutcome& outcome) {
+  const StageTimes& t = outcome.times;
+  for (const auto& [name, ms] : outcome.analyzer_ms) timing_->add(name, ms);
   timing_->add("queue", t.queue_ms);
   timing_->add("preprocess", t.preprocess_ms);
   timing_->add("forward", t.forward_ms);

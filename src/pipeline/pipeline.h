@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "core/stats.h"
+#include "pipeline/frame_analyzer.h"
 #include "pipeline/frame_outcome.h"
 #include "store/id_blocks.h"
 #include "store/store.h"
@@ -31,6 +32,8 @@ struct FrameJob {
 };
 
 using DetectorFactory = std::function<Expected<std::unique_ptr<Detector>>()>;
+// Called by a worker after each processed frame (e.g. to push live events); must be quick.
+using OutcomeListener = std::function<void(const FrameOutcome&)>;
 
 struct CameraStatus {
   std::string camera_id;
@@ -46,6 +49,7 @@ struct PipelineStats {
   int64_t frames_rejected = 0;                     // refused because a queue was full
   int64_t frames_failed = 0;                       // the detector returned an error
   int64_t rows_refused = 0;                        // store queue full: a row could not be queued
+  int64_t analyzer_errors = 0;                     // FrameAnalyzer::on_frame() failures
   std::map<std::string, LatencySummary> stage_ms;  // over the last frames (sliding window)
 };
 
@@ -55,17 +59,19 @@ struct PipelineStats {
 // frames already accepted, then joins the workers; the destructor calls it.
 class Pipeline {
  public:
-  static Expected<std::unique_ptr<Pipeline>> create(const Config& config,
-                                                    const DetectorFactory& make_detector,
-                                                    WriteBehindQueue* writer,
-                                                    const std::vector<CameraCounters>& restored,
-                                                    IdBlocks& frame_ids);
+  static Expected<std::unique_ptr<Pipeline>> create(
+      const Config& config, const DetectorFactory& make_detector, WriteBehindQueue* writer,
+      const std::vector<CameraCounters>& restored, IdBlocks& frame_ids,
+      std::vector<std::shared_ptr<FrameAnalyzer>> analyzers = {});
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
   Expected<std::future<Expected<FrameOutcome>>> submit(FrameJob job);
   void stop();
+
+  // Listeners see every outcome, in each camera's frame order. Thread-safe.
+  void add_listener(OutcomeListener listener);
 
   std::vector<CameraStatus> cameras() const;
   PipelineStats stats() const;
@@ -82,7 +88,9 @@ class Pipeline {
   void run_worker(std::unique_ptr<Detector> detector);
   Expected<FrameOutcome> process(Camera& camera, Detector& detector, Job& job);
   void persist(Camera& camera, const FrameOutcome& outcome);
-  void record_times(const StageTimes& times);
+  void run_analyzers(Camera& camera, const Job& job, FrameOutcome& out);
+  void record_times(const FrameOutcome& outcome);
+  void notify(const FrameOutcome& outcome);
 
   const Config config_;
   WriteBehindQueue* writer_;
@@ -95,6 +103,9 @@ class Pipeline {
   bool stopping_ = false;
   PipelineStats stats_;
   std::unique_ptr<Timing> timing_;
+  std::vector<std::shared_ptr<FrameAnalyzer>> analyzers_;
+  std::mutex listeners_mutex_;
+  std::vector<OutcomeListener> listeners_;
   std::vector<std::thread> workers_;
 };
 

@@ -1,191 +1,22 @@
-// The one SOCI code path behind Store, for both SQLite and PostgreSQL. SOCI exceptions are
-// caught here and become Errors; nothing SOCI leaves this file.
-
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
-
-#include <libpq-fe.h>
+// The Store of the seed's time series and the crossing ledger, for both SQLite and PostgreSQL
+// (sql_common.h). SOCI exceptions are caught there and become Errors; nothing SOCI leaves
+// src/store.
 
 #include <algorithm>
 #include <functional>
 #include <limits>
-#include <mutex>
 
 #include "store/schema.h"
+#include "store/sql_common.h"
 #include "store/store.h"
 
 namespace fai {
 namespace {
 
-using store::Dialect;
-
-struct Target {
-  Dialect dialect;
-  std::string connect;  // what SOCI's backend receives
-};
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
-
-// SOCI 4.0's PostgreSQL backend mangles URI connect strings ("database \"<name>=\" does not
-// exist"), so URIs are turned into key=value conninfo with libpq's own parser.
-Expected<std::string> url_to_conninfo(const std::string& url) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-  if (options == nullptr) {
-    std::string message = error != nullptr ? error : "unparsable";
-    PQfreemem(error);
-    return make_error(ErrorCode::kInvalidArgument, "store url: " + message);
-  }
-  std::string conninfo;
-  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || *o->val == '\0') continue;
-    std::string value;
-    for (const char* c = o->val; *c != '\0'; ++c) {
-      if (*c == '\'' || *c == '\\') value += '\\';
-      value += *c;
-    }
-    conninfo += std::string(conninfo.empty() ? "" : " ") + o->keyword + "='" + value + "'";
-  }
-  PQconninfoFree(options);
-  return conninfo;
-}
-
-Expected<Target> parse_store_url(const std::string& url) {
-  if (starts_with(url, "sqlite:")) {
-    std::string path = url.substr(7);
-    if (starts_with(path, "//")) path = path.substr(2);
-    if (path.empty())
-      return make_error(ErrorCode::kInvalidArgument, "store url: empty sqlite path");
-    // SOCI splits its connect string at spaces unless the value is quoted.
-    return Target{Dialect::kSqlite, "db=\"" + path + "\""};
-  }
-  const bool is_pg_url = starts_with(url, "postgresql://") || starts_with(url, "postgres://");
-  if (is_pg_url) {
-    auto conninfo = url_to_conninfo(url);
-    if (!conninfo) return conninfo.error();
-    return Target{Dialect::kPostgres, *conninfo};
-  }
-  if (url.find('=') != std::string::npos) return Target{Dialect::kPostgres, url};
-  return make_error(ErrorCode::kInvalidArgument,
-                    "store url '" + url + "': expected sqlite:PATH, postgresql://... or conninfo");
-}
-
-long long to_ms(SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-SystemTime from_ms(long long ms) {
-  return SystemTime(std::chrono::milliseconds(ms));
-}
+using namespace store;
 
 const char* to_text(CrossingDirection direction) {
   return direction == CrossingDirection::kIn ? "in" : "out";
-}
-
-// SQLite result codes and PostgreSQL SQLSTATE classes that mean "not reachable now".
-bool is_unavailable(const soci::soci_error& e) {
-  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
-    switch (lite->result() & 0xff) {
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-      case SQLITE_READONLY:
-      case SQLITE_IOERR:
-      case SQLITE_CANTOPEN:
-      case SQLITE_FULL:
-      case SQLITE_PERM:
-      case SQLITE_PROTOCOL:
-        return true;
-      default:
-        return false;
-    }
-  }
-  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
-    const std::string state = pg->sqlstate();
-    // 08 connection exception, 53 insufficient resources, 57 operator intervention (shutdown).
-    if (starts_with(state, "08") || starts_with(state, "53") || starts_with(state, "57")) {
-      return true;
-    }
-  }
-  const auto category = e.get_error_category();
-  return category == soci::soci_error::connection_error ||
-         category == soci::soci_error::system_error ||
-         category == soci::soci_error::unknown_transaction_state;
-}
-
-// SOCI's PostgreSQL backend pings the server here, and the ping itself can throw.
-bool still_connected(soci::session& s) {
-  try {
-    return s.is_connected();
-  } catch (const soci::soci_error&) {
-    return false;
-  }
-}
-
-// One lazily opened session guarded by a mutex. After any error the session is dropped, so a
-// connection broken by a restart or a network cut is replaced by a fresh one on the next call.
-class Connection {
- public:
-  Connection(Target target, std::chrono::milliseconds busy_timeout)
-      : target_(std::move(target)), busy_timeout_(busy_timeout) {}
-
-  Status run(const std::function<void(soci::session&)>& work) {
-    std::lock_guard lock(mutex_);
-    try {
-      if (!session_) session_ = open();
-      work(*session_);
-      return {};
-    } catch (const soci::soci_error& e) {
-      const bool lost = !session_ || !still_connected(*session_);
-      session_.reset();
-      const auto code = lost || is_unavailable(e) ? ErrorCode::kUnavailable : ErrorCode::kInternal;
-      return make_error(code, std::string("store: ") + e.what());
-    }
-  }
-
-  Dialect dialect() const { return target_.dialect; }
-
- private:
-  std::unique_ptr<soci::session> open() const {
-    const bool lite = target_.dialect == Dialect::kSqlite;
-    auto session = std::make_unique<soci::session>(
-        lite ? *soci::factory_sqlite3() : *soci::factory_postgresql(), target_.connect);
-    if (lite) {
-      // busy_timeout first: switching to WAL itself may wait for a lock.
-      *session << "PRAGMA busy_timeout = " + std::to_string(busy_timeout_.count());
-      *session << "PRAGMA journal_mode = WAL";
-      *session << "PRAGMA synchronous = NORMAL";
-      *session << "PRAGMA foreign_keys = ON";
-    } else {
-      // libpq prints notices ("already exists, skipping") to stderr otherwise.
-      *session << "SET client_min_messages TO WARNING";
-    }
-    return session;
-  }
-
-  Target target_;
-  std::chrono::milliseconds busy_timeout_;
-  std::mutex mutex_;
-  std::unique_ptr<soci::session> session_;
-};
-
-// Raw BEGIN/COMMIT so SQLite can take the write lock up front (BEGIN IMMEDIATE): a deferred
-// transaction that upgrades later can fail with SQLITE_BUSY without waiting.
-void in_write_transaction(soci::session& s, Dialect dialect,
-                          const std::function<void(soci::session&)>& work) {
-  s << (dialect == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-  try {
-    work(s);
-    s << "COMMIT";
-  } catch (const soci::soci_error&) {
-    try {
-      s << "ROLLBACK";
-    } catch (const soci::soci_error&) {  // the original error is the one worth reporting
-    }
-    throw;
-  }
 }
 
 int current_version(soci::session& s) {
@@ -264,59 +95,6 @@ void insert_metrics(soci::session& s, const std::vector<MetricRow>& rows) {
        "cache_hits, timestamp) VALUES (:c, :f, :p, :a, :e, :h, :t)",
       soci::use(camera), soci::use(frame), soci::use(processing), soci::use(calls), soci::use(cost),
       soci::use(hits), soci::use(time);
-}
-
-// Camera + [from, to) filter; binds its values in the order its placeholders appear.
-class RangeFilter {
- public:
-  RangeFilter(const RangeQuery& query, std::string time_column)
-      : camera_id_(query.camera_id),
-        from_ms_(query.from ? to_ms(*query.from) : std::numeric_limits<long long>::min()),
-        to_ms_(query.to ? to_ms(*query.to) : std::numeric_limits<long long>::max()),
-        time_column_(std::move(time_column)) {}
-
-  std::string where() const {
-    return std::string(" WHERE ") + (camera_id_.empty() ? "" : "camera_id = :camera AND ") +
-           time_column_ + " >= :from AND " + time_column_ + " < :to";
-  }
-  const std::string& time_column() const { return time_column_; }
-
-  void bind(soci::statement& st) {
-    if (!camera_id_.empty()) st.exchange(soci::use(camera_id_));
-    st.exchange(soci::use(from_ms_));
-    st.exchange(soci::use(to_ms_));
-  }
-
- private:
-  std::string camera_id_;
-  long long from_ms_;
-  long long to_ms_;
-  std::string time_column_;
-};
-
-// Prepares `sql` with the exchanges `bind` adds, executes it and calls `on_row` per row.
-void for_each_row(soci::session& s, const std::string& sql,
-                  const std::function<void(soci::statement&)>& bind,
-                  const std::function<void()>& on_row) {
-  soci::statement st(s);
-  bind(st);
-  st.alloc();
-  st.prepare(sql);
-  st.define_and_bind();
-  st.execute(false);
-  while (st.fetch()) on_row();
-}
-
-int64_t count_rows(soci::session& s, const std::string& table, RangeFilter& filter) {
-  long long total = 0;
-  for_each_row(
-      s, "SELECT COUNT(*) FROM " + table + filter.where(),
-      [&](soci::statement& st) {
-        st.exchange(soci::into(total));
-        filter.bind(st);
-      },
-      [] {});
-  return total;
 }
 
 // Fields of one table: the columns to select, where SOCI writes them, and the row they make.
@@ -480,21 +258,18 @@ Status check_page(const RangeQuery& query) {
 
 class SqlStore final : public Store {
  public:
-  SqlStore(const Target& target, std::chrono::milliseconds busy_timeout)
-      : writer_(target, busy_timeout), reader_(target, busy_timeout) {}
+  explicit SqlStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
   Status migrate_schema() {
-    return writer_.run([&](soci::session& s) { migrate(s, writer_.dialect()); });
+    return db_->on_writer([&](soci::session& s) { migrate(s, db_->dialect()); });
   }
 
   Status write(const WriteBatch& batch) override {
     if (batch.size() == 0) return {};
-    return writer_.run([&](soci::session& s) {
-      in_write_transaction(s, writer_.dialect(), [&](soci::session& tx) {
-        if (!batch.crossings.empty()) insert_crossings(tx, batch.crossings);
-        if (!batch.snapshots.empty()) insert_snapshots(tx, batch.snapshots);
-        if (!batch.metrics.empty()) insert_metrics(tx, batch.metrics);
-      });
+    return db_->write([&](soci::session& tx) {
+      if (!batch.crossings.empty()) insert_crossings(tx, batch.crossings);
+      if (!batch.snapshots.empty()) insert_snapshots(tx, batch.snapshots);
+      if (!batch.metrics.empty()) insert_metrics(tx, batch.metrics);
     });
   }
 
@@ -521,11 +296,7 @@ class SqlStore final : public Store {
  private:
   template <class T, class Query>
   Expected<T> read(Query query) {
-    T out{};
-    if (Status st = reader_.run([&](soci::session& s) { out = query(s); }); !st.ok()) {
-      return st.error();
-    }
-    return out;
+    return db_->read_value<T>(query);
   }
 
   template <class T, class Query>
@@ -534,8 +305,7 @@ class SqlStore final : public Store {
     return read<T>([&](soci::session& s) { return query(s, range); });
   }
 
-  Connection writer_;
-  Connection reader_;
+  std::unique_ptr<Database> db_;
 };
 
 }  // namespace
@@ -546,9 +316,9 @@ std::string crossing_event_key(const CrossingRow& row) {
 }
 
 Expected<std::unique_ptr<Store>> open_store(const StoreConfig& config) {
-  auto target = parse_store_url(config.url);
-  if (!target.ok()) return target.error();
-  auto store = std::make_unique<SqlStore>(*target, config.busy_timeout);
+  auto db = Database::open(config);
+  if (!db) return db.error();
+  auto store = std::make_unique<SqlStore>(std::move(*db));
   if (Status st = store->migrate_schema(); !st.ok()) return st.error();
   return std::unique_ptr<Store>(std::move(store));
 }
