@@ -7,58 +7,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/section_readers.h"
+
 namespace fai {
 namespace {
 
-// Reads the keys of one YAML mapping into struct fields and remembers which keys it was asked
-// for: a misspelt key would silently keep its default, so finish() reports the keys nobody read.
-// A present value of the wrong type becomes a problem, not a throw.
-class MapReader {
- public:
-  MapReader(const YAML::Node& node, std::string where, std::vector<std::string>& problems,
-            const char* unknown = "unknown key")
-      : node_(node), where_(std::move(where)), problems_(problems), unknown_(unknown) {}
-
-  template <class T>
-  MapReader& field(const char* key, T& out) {
-    const YAML::Node value = child(key);
-    if (!value) return *this;
-    try {
-      out = value.as<T>();
-    } catch (const YAML::Exception&) {
-      problems_.push_back(where_ + "." + key + ": wrong type");
-    }
-    return *this;
-  }
-
-  YAML::Node child(const char* key) {
-    read_.insert(key);
-    return node_.IsMap() ? node_[key] : YAML::Node();
-  }
-
-  void finish() const {
-    if (!node_.IsMap()) {
-      if (!node_.IsNull()) problems_.push_back(where_ + ": must be a mapping");
-      return;
-    }
-    for (const auto& kv : node_) {
-      const auto key = kv.first.as<std::string>();
-      if (!read_.count(key)) problems_.push_back(prefix() + key + ": " + unknown_);
-    }
-  }
-
-  const std::string& where() const { return where_; }
-  std::vector<std::string>& problems() const { return problems_; }
-
- private:
-  std::string prefix() const { return where_.empty() ? "" : where_ + "."; }
-
-  YAML::Node node_;
-  std::string where_;
-  std::vector<std::string>& problems_;
-  const char* unknown_;
-  std::set<std::string> read_;
-};
+using namespace config_detail;
 
 std::optional<Backend> parse_backend(const std::string& name) {
   if (name == "auto") return Backend::kAuto;
@@ -190,6 +144,10 @@ void read_root(const YAML::Node& root, Config& c, std::vector<std::string>& prob
   if (root["tracker"]) read_tracker(section("tracker"), c.tracker);
   if (root["occupancy"]) read_occupancy(section("occupancy"), c.occupancy);
   if (root["cameras"]) read_cameras(section("cameras"), c);
+  if (root["recognition"]) read_recognition(section("recognition"), c.recognition);
+  if (root["aws"]) read_aws(section("aws"), c.aws);
+  if (root["attendance"]) read_attendance(section("attendance"), c.attendance);
+  if (root["anpr"]) read_anpr(section("anpr"), c.anpr);
   r.finish();
 }
 
@@ -251,6 +209,8 @@ void validate_service(const Config& c, std::vector<std::string>& problems) {
     problems.push_back("occupancy.snapshot_interval_s: at least 1");
   }
   validate_cameras(c, problems);
+  validate_identity(c.recognition, c.aws, c.attendance, problems);
+  validate_anpr(c.anpr, problems);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "config/anpr_config.h"
+#include "config/identity_config.h"
 #include "core/expected.h"
 
 namespace fai {
@@ -91,6 +93,10 @@ struct Config {
   ImageConfig images;
   TrackerSettings tracker;
   OccupancySettings occupancy;
+  RecognitionConfig recognition;
+  AwsConfig aws;
+  AttendanceConfig attendance;
+  AnprConfig anpr;
   std::vector<CameraConfig> cameras;
   bool cameras_locked = false;             // true: frames for cameras not listed are refused
   std::string default_camera = "default";  // camera of frames that name none

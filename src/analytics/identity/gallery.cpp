@@ -9,9 +9,14 @@ namespace fai {
 Gallery::Gallery(float threshold, TemplateScoring scoring)
     : threshold_(threshold), scoring_(scoring) {}
 
-Status Gallery::enrol(const std::string& employee_id, const Embedding& embedding) {
+size_t Gallery::dimension() const {
+  return templates_.empty() ? 0 : templates_.begin()->second.front().embedding.size();
+}
+
+Status Gallery::enrol(const std::string& employee_id, const Embedding& embedding,
+                      int64_t template_id) {
   std::unique_lock lock(mutex_);
-  if (!templates_.empty() && templates_.begin()->second.front().size() != embedding.size()) {
+  if (!templates_.empty() && dimension() != embedding.size()) {
     return make_error(
         ErrorCode::kInvalidArgument,
         "embedding dimension " + std::to_string(embedding.size()) + " differs from the gallery's");
@@ -19,14 +24,35 @@ Status Gallery::enrol(const std::string& employee_id, const Embedding& embedding
   if (employee_id.empty() || embedding.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "enrolment needs an id and an embedding");
   }
-  templates_[employee_id].push_back(embedding);
+  templates_[employee_id].push_back({template_id, embedding});
   return {};
 }
 
-float Gallery::score(const std::vector<Embedding>& templates, const Embedding& probe) const {
+int Gallery::remove_employee(const std::string& employee_id) {
+  std::unique_lock lock(mutex_);
+  const auto it = templates_.find(employee_id);
+  if (it == templates_.end()) return 0;
+  const int removed = static_cast<int>(it->second.size());
+  templates_.erase(it);
+  return removed;
+}
+
+int Gallery::remove_template(const std::string& employee_id, int64_t template_id) {
+  std::unique_lock lock(mutex_);
+  const auto it = templates_.find(employee_id);
+  if (it == templates_.end()) return 0;
+  auto& list = it->second;
+  const auto before = list.size();
+  std::erase_if(list, [&](const Template& t) { return t.id == template_id; });
+  const int removed = static_cast<int>(before - list.size());
+  if (list.empty()) templates_.erase(it);
+  return removed;
+}
+
+float Gallery::score(const std::vector<Template>& templates, const Embedding& probe) const {
   float best = -1, sum = 0;
-  for (const Embedding& t : templates) {
-    const float s = cosine_similarity(t, probe);
+  for (const Template& t : templates) {
+    const float s = cosine_similarity(t.embedding, probe);
     best = std::max(best, s);
     sum += s;
   }
@@ -37,7 +63,7 @@ float Gallery::score(const std::vector<Embedding>& templates, const Embedding& p
 GalleryMatch Gallery::identify(const Embedding& embedding) const {
   std::shared_lock lock(mutex_);
   GalleryMatch match;
-  if (templates_.empty() || templates_.begin()->second.front().size() != embedding.size()) {
+  if (templates_.empty() || dimension() != embedding.size()) {
     return match;
   }
   for (const auto& [id, templates] : templates_) {

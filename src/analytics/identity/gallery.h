@@ -2,6 +2,7 @@
 // Enrolled employees: several face templates (embeddings only, never photos) per employee id,
 // matched by cosine similarity against a calibrated threshold.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -30,7 +31,11 @@ class Gallery {
  public:
   explicit Gallery(float threshold, TemplateScoring scoring = TemplateScoring::kBestTemplate);
 
-  Status enrol(const std::string& employee_id, const Embedding& embedding);
+  // template_id names the template for remove_template() (e.g. its database row id); 0 = none.
+  Status enrol(const std::string& employee_id, const Embedding& embedding, int64_t template_id = 0);
+  // Both return how many templates were removed (0 when there was nothing to remove).
+  int remove_employee(const std::string& employee_id);
+  int remove_template(const std::string& employee_id, int64_t template_id);
   GalleryMatch identify(const Embedding& embedding) const;
 
   void set_threshold(float threshold);
@@ -39,12 +44,17 @@ class Gallery {
   int templates() const;
 
  private:
-  float score(const std::vector<Embedding>& templates, const Embedding& probe) const;
+  struct Template {
+    int64_t id = 0;
+    Embedding embedding;
+  };
+  float score(const std::vector<Template>& templates, const Embedding& probe) const;
+  size_t dimension() const;  // of the enrolled templates; 0 when empty
 
   mutable std::shared_mutex mutex_;
   float threshold_;
   TemplateScoring scoring_;
-  std::map<std::string, std::vector<Embedding>> templates_;
+  std::map<std::string, std::vector<Template>> templates_;  // no employee has an empty list
 };
 
 // Smallest threshold at which at most `max_false_accept_rate` of the stranger probes'

@@ -54,6 +54,26 @@ TEST(Gallery, CountsAndDimensionChecks) {
   EXPECT_FALSE(gallery.identify({1.0f, 0.0f}).employee_id);
 }
 
+TEST(Gallery, RemovingTemplatesAndEmployeesForgetsThem) {
+  Gallery gallery(0.9f);
+  ASSERT_TRUE(gallery.enrol("a", unit(0), 11).ok());
+  ASSERT_TRUE(gallery.enrol("a", unit(60), 12).ok());
+  ASSERT_TRUE(gallery.enrol("b", unit(90), 21).ok());
+  EXPECT_EQ(gallery.identify(unit(60)).employee_id, "a");
+  EXPECT_EQ(gallery.remove_template("a", 12), 1);
+  EXPECT_EQ(gallery.remove_template("a", 12), 0) << "already gone";
+  EXPECT_EQ(gallery.remove_template("b", 11), 0) << "template of another employee";
+  EXPECT_FALSE(gallery.identify(unit(60)).employee_id) << "only the 0-degree template is left";
+  EXPECT_EQ(gallery.identify(unit(0)).employee_id, "a");
+  EXPECT_EQ(gallery.remove_employee("a"), 1);
+  EXPECT_EQ(gallery.remove_employee("a"), 0);
+  EXPECT_FALSE(gallery.identify(unit(0)).employee_id);
+  EXPECT_EQ(gallery.employees(), 1);
+  EXPECT_EQ(gallery.remove_template("b", 21), 1);
+  EXPECT_EQ(gallery.employees(), 0) << "an employee without templates is not kept";
+  EXPECT_EQ(gallery.templates(), 0);
+}
+
 TEST(Gallery, ConcurrentReadsWhileEnrolling) {
   Gallery gallery(0.9f);
   ASSERT_TRUE(gallery.enrol("a", unit(0)).ok());
