@@ -19,8 +19,9 @@ struct FaceRecognition {
   int64_t track_id = 0;
   std::string employee_id;
   std::string name;
-  float confidence = 0;  // 0..1
-  std::string source;    // local | aws | cache
+  float confidence = 0;      // 0..1
+  std::string source;        // local | aws | cache
+  bool decided_now = false;  // true on the one frame the track's identity was decided
 };
 
 // A vehicle track and its plate (the seed's vehicles_detected entry).
