@@ -7,7 +7,7 @@ JOBS ?= 2
 PYTHON := /usr/bin/python3
 CONFIG ?= config/example.yaml
 
-.PHONY: run test setup deps models build backend-choice asan format format-check test-models clean
+.PHONY: run test setup deps models build backend-choice web asan format format-check test-models clean
 
 # The server on :8000 with SQLite (factoryai.db) and the dashboard; Ctrl-C stops it cleanly.
 run: setup
@@ -16,7 +16,7 @@ run: setup
 test: setup asan
 	tools/test/run-all.sh $(BUILD_DIR) $(ASAN_DIR)
 
-setup: deps models build backend-choice
+setup: deps models build backend-choice web
 
 # Backend::kAuto uses, per model, the backend `factoryai bench` measured faster on this machine.
 backend-choice: models build
@@ -24,6 +24,19 @@ backend-choice: models build
 
 deps:
 	tools/setup/install-deps.sh
+
+# The dashboard (web/, Angular): `npm ci` only when the lock file changed, the build only when a
+# source is newer than web/dist. The npm cache stays in the ignored .cache/npm.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/angular.json \
+               web/tsconfig.json web/tsconfig.app.json web/node_modules/.package-lock.json
+web: web/dist/browser/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json | deps
+	cd web && npm ci --cache ../.cache/npm --prefer-offline --no-audit --no-fund
+
+web/dist/browser/index.html: $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
 
 models: deps
 	$(PYTHON) tools/models/build.py

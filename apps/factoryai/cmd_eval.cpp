@@ -151,6 +151,7 @@ void add_eval_command(CLI::App& app, const GlobalOptions& options, int& exit_cod
   detect->callback([&options, &exit_code, opt] { exit_code = run_eval_detect(options, *opt); });
   add_eval_track_commands(*eval, options, exit_code);
   add_eval_faces_command(*eval, options, exit_code);
+  add_eval_faces_sequence_command(*eval, options, exit_code);
   add_eval_plates_command(*eval, options, exit_code);
 }
 

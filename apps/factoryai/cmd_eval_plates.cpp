@@ -11,7 +11,10 @@
 #include <map>
 #include <sstream>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include "analytics/anpr/plate_reader.h"
+
 #include "image/image_io.h"
 
 namespace fai::cli {
@@ -25,6 +28,7 @@ struct EvalPlatesOptions {
   std::string subset;                // empty = every subset
   int limit = 0;                     // 0 = every image
   bool verbose = false;
+  std::string dump_dir;  // misread plates' ground-truth crops go here (PNG), for inspection
 };
 
 struct PlateTruth {
@@ -151,8 +155,26 @@ void print_misread(Mode mode, const PlateTruth& truth, const std::optional<Plate
               read ? read->raw_text.c_str() : "", confidences.c_str());
 }
 
+// The ground-truth box with a margin, scaled up 3x, named after the image, mode and the read.
+void dump_crop(const std::string& dump_dir, const cv::Mat& image, const PlateTruth& truth,
+               Mode mode, const std::string& read) {
+  const float mx = truth.box.width() * 0.2f, my = truth.box.height() * 0.4f;
+  const cv::Rect r =
+      cv::Rect(
+          cv::Point(static_cast<int>(truth.box.x1 - mx), static_cast<int>(truth.box.y1 - my)),
+          cv::Point(static_cast<int>(truth.box.x2 + mx), static_cast<int>(truth.box.y2 + my))) &
+      cv::Rect(0, 0, image.cols, image.rows);
+  if (r.empty()) return;
+  cv::Mat big;
+  cv::resize(image(r), big, cv::Size(), 3, 3, cv::INTER_CUBIC);
+  std::string name = fs::path(truth.image).stem().string() + "_" + mode_name(mode) + "_" +
+                     truth.text + "_" + (read.empty() ? "none" : read) + ".png";
+  std::replace(name.begin(), name.end(), '+', '_');
+  cv::imwrite(dump_dir + "/" + name, big);
+}
+
 Status score_image(PlateReader& reader, const std::string& dir, const PlateTruth& truth,
-                   bool verbose, Scores& scores) {
+                   bool verbose, const std::string& dump_dir, Scores& scores) {
   auto image = read_image(dir + "/" + truth.image);
   if (!image) return image.error();
   for (Mode mode : kModes) {
@@ -165,6 +187,7 @@ Status score_image(PlateReader& reader, const std::string& dir, const PlateTruth
     }
     for (const auto& e : char_errors(truth.text, text)) ++scores.confusions[{mode, e}];
     if (verbose && text != truth.text) print_misread(mode, truth, *read);
+    if (!dump_dir.empty() && text != truth.text) dump_crop(dump_dir, *image, truth, mode, text);
   }
   return {};
 }
@@ -223,7 +246,7 @@ int run_eval_plates(const GlobalOptions& options, const EvalPlatesOptions& opt) 
     if (opt.limit > 0 && done++ >= opt.limit) break;
     auto reader = reader_for(t.subset, config->inference, opt, readers);
     if (!reader) return report(reader.error());
-    if (Status s = score_image(**reader, opt.dir, t, opt.verbose, scores); !s) {
+    if (Status s = score_image(**reader, opt.dir, t, opt.verbose, opt.dump_dir, scores); !s) {
       return report(s.error());
     }
   }
@@ -245,6 +268,8 @@ void add_eval_plates_command(CLI::App& eval, const GlobalOptions& options, int& 
   plates->add_option("--subset", opt->subset, "Evaluate only this subset (eu, us)");
   plates->add_option("--limit", opt->limit, "Evaluate only the first N plates");
   plates->add_flag("--verbose", opt->verbose, "Print every misread");
+  plates->add_option("--dump-dir", opt->dump_dir,
+                     "Write each misread plate's ground-truth crop (3x, PNG) into this folder");
   plates->callback([&options, &exit_code, opt] { exit_code = run_eval_plates(options, *opt); });
 }
 

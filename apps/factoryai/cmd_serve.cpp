@@ -12,12 +12,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/live_dashboard.h"
 #include "api/server.h"
 #include "cli.h"
 #include "detect/detector.h"
+#include "employee_services.h"
 #include "infer/session.h"
+#include "recognition_services.h"
 #include "source/frame_source.h"
 #include "store/id_blocks.h"
+#include "vehicle_services.h"
 
 namespace fai::cli {
 namespace {
@@ -150,15 +154,45 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
   // The tracker needs the low-score detections ByteTrack recovers occluded tracks with.
   config->detector.score_threshold =
       std::min(config->detector.score_threshold, config->tracker.low_score);
-  auto pipeline =
-      Pipeline::create(*config, factory, &writer, persistence->restored, *persistence->frame_ids);
+  auto dashboard = api::LiveDashboard::open(*config);
+  if (!dashboard) return report(dashboard.error());
+  auto vehicles = VehicleServices::open(*config);
+  if (!vehicles) return report(vehicles.error());
+  std::vector<std::shared_ptr<FrameAnalyzer>> analyzers;
+  (*vehicles)->add_analyzer(analyzers);
+  auto recognition = RecognitionServices::open(*config);  // face recognition per person track
+  recognition->add_analyzer(analyzers);
+  // Employees load their templates into the recognition Gallery; attendance runs after faces.
+  auto employees = EmployeeServices::open(*config, recognition->gallery, recognition->aws);
+  if (!employees) return report(employees.error());
+  recognition->set_names((*employees)->names());
+  if (std::shared_ptr<FaceAnalyzer> faces = recognition->analyzer) {
+    (*employees)->employees->on_removed([faces](const std::string& id) {
+      faces->forget_employee(id);
+    });
+  }
+  (*employees)->add_attendance_analyzer(analyzers);
+  // Last: the snapshot labels tracks with the names and plates found before it.
+  analyzers.push_back((*dashboard)->snapshots);
+  auto pipeline = Pipeline::create(*config, factory, &writer, persistence->restored,
+                                   *persistence->frame_ids, analyzers);
   if (!pipeline) return report(pipeline.error());
+  if (auto st = (*dashboard)->attach(**pipeline); !st) return report(st.error());
 
   api::ServiceInfo info{FAI_VERSION,
                         backend_versions(),
                         is_sqlite(config->store.url) ? "sqlite" : "postgresql",
                         {{config->detector.type, detector_backend}}};
-  api::ApiServer server(api::ApiContext{*config, **pipeline, store, writer, info, {}});
+  api::ApiContext context{*config, **pipeline, store, writer, info, {}};
+  context.live = &(*dashboard)->services;
+  context.vehicles = (*vehicles)->store.get();
+  context.employees = (*employees)->employees.get();
+  context.diagnostic_sections.emplace_back("attendance",
+                                           [&] { return (*employees)->diagnostic(); });
+  context.diagnostic_sections.emplace_back("anpr", [&] { return (*vehicles)->diagnostic(); });
+  context.diagnostic_sections.emplace_back("recognition",
+                                           [&] { return recognition->diagnostic(); });
+  api::ApiServer server(std::move(context));
   if (auto st = server.bind(); !st) return report(st.error());
   std::thread http([&] { server.run(); });
   std::cerr << "factoryai: serving on http://" << config->server.host << ":" << server.port()
@@ -178,6 +212,7 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
   sigwait(&signals, &signal_number);
   std::cerr << "factoryai: " << strsignal(signal_number) << ", shutting down" << std::endl;
   stopping = true;
+  (*dashboard)->events->close();  // ends the open live streams
   server.stop();
   http.join();
   for (auto& t : ingesters) t.join();

@@ -16,6 +16,8 @@ int http_status(ErrorCode code) {
       return 415;
     case ErrorCode::kCorrupt:
       return 422;
+    case ErrorCode::kConflict:
+      return 409;
     case ErrorCode::kOverloaded:
     case ErrorCode::kUnavailable:
       return 503;

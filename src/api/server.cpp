@@ -10,6 +10,10 @@
 #include "api/errors.h"
 #include "api/frame_request.h"
 #include "api/http_util.h"
+#include "api/routes_employees.h"
+#include "api/routes_stream.h"
+#include "api/routes_vehicles.h"
+#include "api/spa_fallback.h"
 
 namespace fai::api {
 namespace {
@@ -72,6 +76,7 @@ ApiServer::ApiServer(ApiContext context)
   add_routes();
   if (std::filesystem::is_directory(config.server.static_dir)) {
     http_.set_mount_point("/", config.server.static_dir);
+    add_spa_fallback(http_, config.server.static_dir);
   }
 }
 
@@ -84,6 +89,9 @@ void ApiServer::add_routes() {
             [this](const auto& req, auto& res) { handle_history(req, res); });
   http_.Get("/api/crossings", [this](const auto& req, auto& res) { handle_crossings(req, res); });
   http_.Get("/api/metrics", [this](const auto& req, auto& res) { handle_metrics(req, res); });
+  add_stream_routes(http_, pipeline_, ctx_.live);
+  add_vehicle_routes(http_, ctx_.vehicles);
+  add_employee_routes(http_, ctx_.employees);
 }
 
 Status ApiServer::bind() {

@@ -13,7 +13,13 @@
 #include "config/config.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
+#include "store/vehicle_store.h"
 #include "store/write_behind.h"
+
+namespace fai::api {
+struct LiveServices;
+class EmployeeService;
+}  // namespace fai::api
 
 namespace fai::api {
 
@@ -35,6 +41,9 @@ struct ApiContext {
   // Extra sections of /api/diagnostic (e.g. "recognition": cache and AWS metering), computed
   // per request.
   std::vector<std::pair<std::string, std::function<nlohmann::json()>>> diagnostic_sections;
+  const LiveServices* live = nullptr;    // /api/stream, /api/cameras (routes_stream.h)
+  VehicleStore* vehicles = nullptr;      // /api/vehicles, /api/vehicle-logs (routes_vehicles.h)
+  EmployeeService* employees = nullptr;  // /api/employees, /api/attendance (routes_employees.h)
 };
 
 // Serves /api/* (and the dashboard's static files when server.static_dir exists).

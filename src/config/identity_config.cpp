@@ -8,6 +8,7 @@ void read_recognition(MapReader&& r, RecognitionConfig& c) {
       .field("threshold", c.threshold)
       .field("cache_ttl_s", c.cache_ttl_s)
       .field("max_attempts", c.max_attempts)
+      .field("hybrid_band", c.hybrid_band)
       .field("keep_photos", c.keep_photos)
       .finish();
 }
@@ -22,6 +23,7 @@ void read_aws(MapReader&& r, AwsConfig& c) {
       .field("profile", c.profile)
       .field("price_per_image_usd", c.price_per_image_usd)
       .field("monthly_budget_usd", c.monthly_budget_usd)
+      .field("min_similarity_pct", c.min_similarity_pct)
       .field("timeout_ms", c.timeout_ms)
       .field("max_retries", c.max_retries)
       .finish();
@@ -33,6 +35,7 @@ void read_attendance(MapReader&& r, AttendanceConfig& c) {
       .field("min_confidence", c.min_confidence)
       .field("entrance_cameras", c.entrance_cameras)
       .field("exit_lines", c.exit_lines)
+      .field("utc_offset_minutes", c.utc_offset_minutes)
       .finish();
 }
 
@@ -46,6 +49,12 @@ void validate_identity(const RecognitionConfig& rec, const AwsConfig& aws,
   }
   if (rec.cache_ttl_s < 1) problems.push_back("recognition.cache_ttl_s: at least 1");
   if (rec.max_attempts < 1) problems.push_back("recognition.max_attempts: at least 1");
+  if (rec.hybrid_band < 0 || rec.hybrid_band > 1) {
+    problems.push_back("recognition.hybrid_band: a similarity margin in 0..1");
+  }
+  if (aws.min_similarity_pct < 0 || aws.min_similarity_pct > 100) {
+    problems.push_back("aws.min_similarity_pct: a percentage in 0..100");
+  }
   if (aws.price_per_image_usd < 0) problems.push_back("aws.price_per_image_usd: must be >= 0");
   if (aws.monthly_budget_usd < 0) problems.push_back("aws.monthly_budget_usd: must be >= 0");
   if (aws.timeout_ms < 100) problems.push_back("aws.timeout_ms: at least 100");
@@ -56,6 +65,14 @@ void validate_identity(const RecognitionConfig& rec, const AwsConfig& aws,
   }
   if (att.min_confidence < 0 || att.min_confidence > 1) {
     problems.push_back("attendance.min_confidence: not in 0..1");
+  }
+  if (att.utc_offset_minutes < -14 * 60 || att.utc_offset_minutes > 14 * 60) {
+    problems.push_back("attendance.utc_offset_minutes: in -840..840");
+  }
+  for (const auto& line : att.exit_lines) {
+    if (line.empty() || line.front() == '/' || line.back() == '/') {
+      problems.push_back("attendance.exit_lines: '" + line + "' is not camera/line or line");
+    }
   }
 }
 

@@ -10,10 +10,13 @@ namespace fai {
 struct RecognitionConfig {
   bool enabled = true;         // false: no face work at all (faces_recognized stays empty)
   std::string mode = "local";  // local | aws | hybrid (local first, AWS when local is unsure)
-  float threshold = 0.62f;     // cosine similarity for a local match (eval faces calibrates it)
-  int cache_ttl_s = 600;       // a recognised track is not recognised again for this long
-  int max_attempts = 3;        // face reads per track before its vote is decided
-  bool keep_photos = false;    // enrolment photos are kept only when true (biometric data)
+  // Cosine similarity for a local match: `eval faces` on dlib_johns calibrates 0.618 for <= 1 %
+  // false accepts of held-out strangers (docs/decisions.md).
+  float threshold = 0.62f;
+  int cache_ttl_s = 600;      // a recognised track is not recognised again for this long
+  int max_attempts = 3;       // face reads per track before its vote is decided
+  float hybrid_band = 0.08f;  // hybrid: AWS when |local similarity - threshold| < this
+  bool keep_photos = false;   // enrolment photos are kept only when true (biometric data)
 };
 
 struct AwsConfig {
@@ -25,7 +28,8 @@ struct AwsConfig {
   std::string session_token;
   std::string profile = "default";
   double price_per_image_usd = 0.001;
-  double monthly_budget_usd = 0;  // 0 = no cap; over the cap recognition falls back to local
+  double monthly_budget_usd = 0;   // 0 = no cap; over the cap recognition falls back to local
+  double min_similarity_pct = 90;  // SearchFacesByImage matches below this are unknown
   int timeout_ms = 5000;
   int max_retries = 3;
 };
@@ -36,6 +40,8 @@ struct AttendanceConfig {
   float min_confidence = 0.7f;                // recognitions below this do not check in
   std::vector<std::string> entrance_cameras;  // empty: every camera can check in
   std::vector<std::string> exit_lines;        // "camera/line": an 'out' crossing checks out
+  // Shift times are local: local time = UTC + this (e.g. 330 for India, 60 for CET winter).
+  int utc_offset_minutes = 0;
 };
 
 }  // namespace fai

@@ -18,6 +18,8 @@ const char* to_string(ErrorCode code) {
       return "too_large";
     case ErrorCode::kOverloaded:
       return "overloaded";
+    case ErrorCode::kConflict:
+      return "conflict";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kUnsupported,      // a valid request for something this build cannot do
   kTooLarge,         // an input over a configured size limit (body, image dimensions)
   kOverloaded,       // a bounded queue is full: try again shortly
+  kConflict,         // the request clashes with what exists (a duplicate id or plate)
   kInternal,         // a third-party library failed in a way we did not expect
 };
 

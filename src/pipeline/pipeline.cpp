@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -37,12 +38,14 @@ struct Pipeline::Camera {
   Tracker tracker;
   OccupancyCounter occupancy;
   int64_t frame_seq = 0;
+  std::optional<OccupancyConfig> pending_lines;  // set_lines(); applied by the worker
   Clock::time_point last_snapshot{};
   OccupancyCounts last_snapshot_counts;
 
   Camera(std::string camera_id, const TrackerConfig& tracker_cfg, OccupancyCounter counter)
       : id(std::move(camera_id)), tracker(tracker_cfg), occupancy(std::move(counter)) {
     status.camera_id = id;
+    status.lines = occupancy.lines();
   }
 };
 
@@ -190,6 +193,8 @@ void Pipeline::run_worker(std::unique_ptr<Detector> detector) {
         ++camera->status.frames;
         camera->status.last_frame_id = outcome->frame_id;
         camera->status.last_frame_time = outcome->timestamp;
+        camera->status.width = outcome->width;
+        camera->status.height = outcome->height;
         record_times(*outcome);
       } else {
         ++stats_.frames_failed;
@@ -217,7 +222,51 @@ void Pipeline::notify(const FrameOutcome& outcome) {
   for (const auto& listener : listeners_) listener(outcome);
 }
 
+Status Pipeline::set_lines(const std::string& camera_id, std::vector<CountingLine> lines) {
+  OccupancyConfig config = occupancy_config(config_.occupancy, nullptr);
+  config.lines = std::move(lines);
+  auto counter = OccupancyCounter::create(config);  // validates before anything changes
+  if (!counter) return counter.error();
+  std::lock_guard lock(mutex_);
+  auto camera = camera_for(camera_id);
+  if (!camera) return camera.error();
+  (*camera)->status.lines = counter->lines();
+  (*camera)->pending_lines = std::move(config);
+  return {};
+}
+
+Expected<std::vector<CountingLine>> Pipeline::lines(const std::string& camera_id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = cameras_.find(camera_id);
+  if (it == cameras_.end())
+    return make_error(ErrorCode::kNotFound, "no camera '" + camera_id + "'");
+  return it->second->status.lines;
+}
+
+// Runs on the camera's worker, between frames: the new counter starts from the old counts and
+// every track's side is learnt afresh, so a moved line never counts a crossing it did not see.
+Status Pipeline::apply_pending_lines(Camera& camera) {
+  std::optional<OccupancyConfig> pending;
+  {
+    std::lock_guard lock(mutex_);
+    pending.swap(camera.pending_lines);
+  }
+  if (!pending) return {};
+  auto counter = OccupancyCounter::create(*pending);
+  if (!counter) return counter.error();
+  std::vector<LineCounts> kept;
+  for (const LineCounts& old : camera.occupancy.line_counts()) {
+    for (const CountingLine& l : pending->lines) {
+      if (l.id == old.line_id) kept.push_back(old);
+    }
+  }
+  if (auto st = counter->restore(camera.occupancy.camera_counts(), kept); !st) return st;
+  camera.occupancy = std::move(*counter);
+  return {};
+}
+
 Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job& job) {
+  if (auto st = apply_pending_lines(camera); !st) return st.error();
   FrameOutcome out;
   out.times.queue_ms = ms_since(job.submitted);
   out.camera_id = camera.id;

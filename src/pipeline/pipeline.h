@@ -38,6 +38,8 @@ using OutcomeListener = std::function<void(const FrameOutcome&)>;
 struct CameraStatus {
   std::string camera_id;
   OccupancyCounts counts;
+  std::vector<CountingLine> lines;  // what the camera counts with (set_lines() shows at once)
+  int width = 0, height = 0;        // of the last processed frame
   int64_t frames = 0;
   int64_t last_frame_id = 0;
   SystemTime last_frame_time;
@@ -73,6 +75,13 @@ class Pipeline {
   // Listeners see every outcome, in each camera's frame order. Thread-safe.
   void add_listener(OutcomeListener listener);
 
+  // Replaces a camera's counting lines (empty: the seed's default line). Validated at once
+  // (kInvalidArgument); the camera's counter is rebuilt before its next frame, keeping its
+  // occupancy, entries and exits (and per-line counts of lines whose id stays). Creates the
+  // camera unless cameras are locked (kNotFound). Thread-safe.
+  Status set_lines(const std::string& camera_id, std::vector<CountingLine> lines);
+  Expected<std::vector<CountingLine>> lines(const std::string& camera_id) const;
+
   std::vector<CameraStatus> cameras() const;
   PipelineStats stats() const;
 
@@ -87,6 +96,7 @@ class Pipeline {
                                                 const CameraConfig* configured) const;
   void run_worker(std::unique_ptr<Detector> detector);
   Expected<FrameOutcome> process(Camera& camera, Detector& detector, Job& job);
+  Status apply_pending_lines(Camera& camera);
   void persist(Camera& camera, const FrameOutcome& outcome);
   void run_analyzers(Camera& camera, const Job& job, FrameOutcome& out);
   void record_times(const FrameOutcome& outcome);

@@ -78,6 +78,68 @@ const std::vector<std::string> kSeedTables = {
     "check_in_time)",
 };
 
+// Version 2, identity and attendance: face templates (embeddings as base64 of little-endian
+// float32, so one code path serves SQLite and PostgreSQL; photos only when recognition.keep_photos)
+// and the attendance ledger's columns. One record per employee and shift_date (the date the
+// shift starts on): entrance cameras and a restart update that row instead of adding another.
+const std::vector<std::string> kIdentityTables = {
+    R"(CREATE TABLE face_templates (
+         id @ID@,
+         employee_id BIGINT NOT NULL REFERENCES employees(id) ON DELETE CASCADE,
+         embedding TEXT NOT NULL,
+         model TEXT NOT NULL,
+         dim INTEGER NOT NULL,
+         quality DOUBLE PRECISION NOT NULL,
+         aws_face_id TEXT,
+         photo TEXT,
+         created_at BIGINT NOT NULL))",
+    "CREATE INDEX face_templates_employee ON face_templates (employee_id)",
+    "ALTER TABLE attendance_records ADD COLUMN shift_date TEXT",
+    "ALTER TABLE attendance_records ADD COLUMN early_leave SMALLINT NOT NULL DEFAULT 0",
+    "ALTER TABLE attendance_records ADD COLUMN confidence DOUBLE PRECISION",
+    "ALTER TABLE attendance_records ADD COLUMN camera_id TEXT",
+    "ALTER TABLE attendance_records ADD COLUMN last_seen_time BIGINT",
+    "ALTER TABLE attendance_records ADD COLUMN exit_time BIGINT",
+    "ALTER TABLE attendance_records ADD COLUMN check_out_source TEXT",
+    "ALTER TABLE attendance_records ADD COLUMN updated_at BIGINT",
+    "CREATE UNIQUE INDEX attendance_records_employee_shift ON attendance_records (employee_id, "
+    "shift_date)",
+    "CREATE INDEX attendance_records_shift_date ON attendance_records (shift_date)",
+};
+
+// Version 3, vehicles: the white/black list column, entry bookkeeping, and the visit ledger's
+// idempotence key ("camera/track/first-seen ms": a retried or replayed write updates its row)
+// plus the list entry a read matched and the time the API filters on (entry, else exit).
+const std::vector<std::string> kVehicleTables = {
+    "ALTER TABLE vehicles ADD COLUMN list TEXT NOT NULL DEFAULT 'whitelist'",
+    "ALTER TABLE vehicles ADD COLUMN created_at BIGINT",
+    "ALTER TABLE vehicles ADD COLUMN updated_at BIGINT",
+    "CREATE INDEX vehicles_list ON vehicles (list)",
+    "ALTER TABLE vehicle_logs ADD COLUMN matched_plate TEXT",
+    "ALTER TABLE vehicle_logs ADD COLUMN visit_key TEXT",
+    "ALTER TABLE vehicle_logs ADD COLUMN event_time BIGINT",
+    "CREATE UNIQUE INDEX vehicle_logs_visit_key ON vehicle_logs (visit_key)",
+    "CREATE INDEX vehicle_logs_event_time ON vehicle_logs (event_time)",
+    "CREATE INDEX vehicle_logs_plate ON vehicle_logs (plate_number)",
+};
+
+// Version 4, cameras: the counting lines saved from the dashboard, one row per line in display
+// order; they override the config's lines of that camera at start-up.
+const std::vector<std::string> kCameraTables = {
+    R"(CREATE TABLE camera_lines (
+         camera_id TEXT NOT NULL,
+         position INTEGER NOT NULL,
+         line_id TEXT NOT NULL,
+         x1 DOUBLE PRECISION NOT NULL,
+         y1 DOUBLE PRECISION NOT NULL,
+         x2 DOUBLE PRECISION NOT NULL,
+         y2 DOUBLE PRECISION NOT NULL,
+         in_side TEXT NOT NULL CHECK (in_side IN ('left', 'right')),
+         infinite SMALLINT NOT NULL DEFAULT 0,
+         updated_at BIGINT NOT NULL,
+         PRIMARY KEY (camera_id, position)))",
+};
+
 std::string id_column(Dialect dialect) {
   return dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
                                      : "BIGSERIAL PRIMARY KEY";
@@ -98,7 +160,10 @@ std::vector<std::string> in_dialect(const std::vector<std::string>& statements, 
 }  // namespace
 
 std::vector<Migration> migrations(Dialect dialect) {
-  return {{1, "seed tables and crossing ledger", in_dialect(kSeedTables, dialect)}};
+  return {{1, "seed tables and crossing ledger", in_dialect(kSeedTables, dialect)},
+          {2, "face templates and the attendance ledger", in_dialect(kIdentityTables, dialect)},
+          {3, "vehicle lists and the visit ledger", in_dialect(kVehicleTables, dialect)},
+          {4, "counting lines edited from the dashboard", in_dialect(kCameraTables, dialect)}};
 }
 
 std::string create_migrations_table_sql() {

@@ -30,6 +30,7 @@ run_suite "model toolchain" /usr/bin/python3 tools/models/test_toolchain.py
 run_suite "tfjs converter" /usr/bin/python3 tools/models/test_tfjs2onnx.py
 run_suite "unit + integration (ctest)" ctest --test-dir "$build_dir" -j2 --output-on-failure
 run_suite "unit under ASan+UBSan" ctest --test-dir "$asan_dir" -j2 -L unit --output-on-failure
+run_suite "dashboard in chromium (web/e2e)" node web/e2e/run.mjs "$build_dir"
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"

@@ -1,5 +1,6 @@
 #include "analytics/anpr/plate_format.h"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <map>
@@ -16,9 +17,18 @@ const std::map<std::string, PlateFormat>& presets() {
        {"in",
         {{C::kLetter, 2, 2}, {C::kDigit, 1, 2}, {C::kLetter, 0, 3}, {C::kDigit, 4, 4}},
         "",
-        ""}},
-      {"eu", {"eu", {{C::kAny, 4, 8}}, "", ""}},
-      {"us", {"us", {{C::kAny, 2, 8}}, "O", "0"}},
+        "",
+        {}}},
+      // Slovakia, France, Italy (LL NNN LL), the UK (LL NN LLL), Spain (NNNN LLL).
+      {"eu",
+       {"eu",
+        {{C::kAny, 4, 8}},
+        "",
+        "",
+        {{{C::kLetter, 2, 2}, {C::kDigit, 3, 3}, {C::kLetter, 2, 2}},
+         {{C::kLetter, 2, 2}, {C::kDigit, 2, 2}, {C::kLetter, 3, 3}},
+         {{C::kDigit, 4, 4}, {C::kLetter, 3, 3}}}}},
+      {"us", {"us", {{C::kAny, 2, 8}}, "O", "0", {}}},
   };
   return kPresets;
 }
@@ -146,8 +156,31 @@ bool fits_format(const std::string& text, const PlateFormat& format) {
   return best_fit(chars, 0, format.runs, 0, out) == 0;
 }
 
+namespace {
+
+bool is_specific(const std::vector<FormatRun>& runs) {
+  return std::any_of(runs.begin(), runs.end(),
+                     [](const FormatRun& r) { return r.kind != CharClass::kAny; });
+}
+
+}  // namespace
+
 std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
                                          const std::vector<PlateFormat>& formats) {
+  std::optional<FormatMatch> layout_match;
+  for (const PlateFormat& format : formats) {
+    std::vector<const std::vector<FormatRun>*> layouts;
+    if (is_specific(format.runs)) layouts.push_back(&format.runs);
+    for (const auto& layout : format.layouts) layouts.push_back(&layout);
+    for (const auto* layout : layouts) {
+      std::vector<PlateChar> fixed = chars;
+      const int cost = best_fit(chars, 0, *layout, 0, fixed);
+      if (cost <= kMaxLayoutCorrections && (!layout_match || cost < layout_match->corrections)) {
+        layout_match = folded(fixed, format, cost);
+      }
+    }
+  }
+  if (layout_match) return layout_match;
   std::optional<FormatMatch> best;
   for (const PlateFormat& format : formats) {
     std::vector<PlateChar> fixed = chars;

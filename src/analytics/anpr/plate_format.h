@@ -37,7 +37,13 @@ struct PlateFormat {
   // Characters this country prints with one glyph, rewritten to the canonical one after a match:
   // US plates share one glyph for O and 0 and most states issue no letter O, so "us" reads 0.
   std::string fold_from, fold_to;
+  // Common national layouts inside a generic preset (EU: LL NNN LL, LL NN LLL, NNNN LLL): a read
+  // that fits one of them with at most kMaxLayoutCorrections look-alike substitutions is
+  // corrected to it, before the generic `runs` accept it as read.
+  std::vector<std::vector<FormatRun>> layouts;
 };
+
+inline constexpr int kMaxLayoutCorrections = 2;
 
 // The built-in presets: "in" (KA01AB1234), "eu" (4-8 alphanumerics), "us" (2-8 alphanumerics).
 // The generic ones constrain only length: EU and US plates mix letters and digits freely (a US
@@ -55,9 +61,11 @@ struct FormatMatch {
   int corrections = 0;           // look-alike substitutions made
 };
 
-// Finds the first preset (in order) that `chars` fits as read; failing that, the preset that
-// fits with the fewest look-alike substitutions at positions where it demands a letter or a
-// digit. A read that fits some preset is only changed by that preset's fold. Nullopt when no
+// First the specific layouts (presets whose runs demand letters or digits, and the national
+// layouts of the generic ones): the one that fits with the fewest look-alike substitutions, at
+// most kMaxLayoutCorrections, earlier presets winning ties. Failing that, the first preset (in
+// order) that `chars` fits as read; failing that, the preset that fits with the fewest
+// substitutions. A read that fits as read is only changed by its preset's fold. Nullopt when no
 // preset fits.
 std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
                                          const std::vector<PlateFormat>& formats);

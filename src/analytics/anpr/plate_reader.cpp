@@ -39,9 +39,10 @@ Expected<const ModelInfo*> find_model(const ModelManifest& manifest, const std::
 
 // Measured here (2 shared cores): the PP-OCRv4 TorchScript files ran ~15x slower than OpenCV DNN
 // (1.4 s vs 87 ms per plate read), so "auto" means OpenCV here unless `factoryai bench` chose
-// otherwise.
+// otherwise (and a measurement of torch means OpenCV in a build without libtorch).
 Backend ocr_backend(const ModelInfo& model, Backend requested) {
   if (requested != Backend::kAuto) return requested;
+  if (model.measured_backend == Backend::kTorch && !torch_available()) return Backend::kOpenCv;
   return model.measured_backend != Backend::kAuto ? model.measured_backend : Backend::kOpenCv;
 }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numeric>
 
+#include <opencv2/core.hpp>
+
 #include "image/preprocess.h"
 
 namespace fai {
@@ -44,13 +46,30 @@ Expected<Embedding> FaceEmbedder::embed(const cv::Mat& aligned_bgr) {
                       "embedder needs an aligned " + std::to_string(template_.width) + "x" +
                           std::to_string(template_.height) + " BGR face");
   }
+  auto features = run(aligned_bgr);
+  if (!features) return features.error();
+  if (!flip_augmentation_) return l2_normalized(std::move(*features));
+  cv::Mat mirrored;
+  cv::flip(aligned_bgr, mirrored, 1);
+  auto mirror_features = run(mirrored);
+  if (!mirror_features) return mirror_features.error();
+  // Each half normalised first, so neither view dominates the mean.
+  auto a = l2_normalized(std::move(*features));
+  auto b = l2_normalized(std::move(*mirror_features));
+  if (!a) return a.error();
+  if (!b) return b.error();
+  for (size_t i = 0; i < a->size(); ++i) (*a)[i] += (*b)[i];
+  return l2_normalized(std::move(*a));
+}
+
+Expected<std::vector<float>> FaceEmbedder::run(const cv::Mat& aligned_bgr) {
   const Letterbox identity =
       Letterbox::fit(template_.width, template_.height, template_.width, template_.height);
   auto outputs = session_->run(make_input_tensor(aligned_bgr, identity, normalization_));
   if (!outputs) return outputs.error();
   for (Tensor& t : *outputs) {
     if (t.name == kEmbeddingOutput && t.data.size() == size_t(dimension_)) {
-      return l2_normalized(std::move(t.data));
+      return std::move(t.data);
     }
   }
   return make_error(ErrorCode::kCorrupt,

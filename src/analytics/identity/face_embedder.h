@@ -28,11 +28,20 @@ class FaceEmbedder {
   int dimension() const { return dimension_; }
   Expected<Embedding> embed(const cv::Mat& aligned_bgr);
 
+  // Test-time augmentation: embed the face and its mirror image and average them (twice the
+  // cost). Enrolment and matching must use the same setting. Measured in docs/decisions.md.
+  void set_flip_augmentation(bool on) { flip_augmentation_ = on; }
+  bool flip_augmentation() const { return flip_augmentation_; }
+  void set_align_points(AlignPoints points) { template_.points = points; }
+
  private:
   std::unique_ptr<InferenceSession> session_;
   FaceTemplate template_;
   Normalization normalization_;
   int dimension_;
+  bool flip_augmentation_ = false;
+
+  Expected<std::vector<float>> run(const cv::Mat& aligned_bgr);
 };
 
 // Scales `v` to unit length; a zero vector -> kInvalidArgument (it matches nobody).

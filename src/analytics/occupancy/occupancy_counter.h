@@ -76,6 +76,7 @@ class OccupancyCounter {
   Status restore(const OccupancyCounts& camera, const std::vector<LineCounts>& lines = {});
 
   OccupancyCounts camera_counts() const { return camera_; }
+  const std::vector<CountingLine>& lines() const { return config_.lines; }  // resolved
   std::vector<LineCounts> line_counts() const;
   size_t tracks_with_state() const { return tracks_.size(); }
 

@@ -9,6 +9,24 @@ CircuitBreaker::CircuitBreaker(int failure_threshold, Clock::duration open_durat
   FAI_CHECK(failure_threshold_ >= 1);
 }
 
+const char* to_string(CircuitState state) {
+  switch (state) {
+    case CircuitState::kClosed:
+      return "closed";
+    case CircuitState::kOpen:
+      return "open";
+    case CircuitState::kHalfOpen:
+      return "half_open";
+  }
+  return "closed";
+}
+
+CircuitState CircuitBreaker::state(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (consecutive_failures_ < failure_threshold_) return CircuitState::kClosed;
+  return now < open_until_ ? CircuitState::kOpen : CircuitState::kHalfOpen;
+}
+
 bool CircuitBreaker::allow(Clock::time_point now) {
   std::lock_guard lock(mutex_);
   return now >= open_until_;

@@ -10,6 +10,9 @@
 
 namespace fai::aws {
 
+enum class CircuitState { kClosed, kOpen, kHalfOpen };
+const char* to_string(CircuitState state);  // "closed" | "open" | "half_open"
+
 class CircuitBreaker {
  public:
   using Clock = std::chrono::steady_clock;
@@ -19,6 +22,8 @@ class CircuitBreaker {
   bool allow(Clock::time_point now);
   void record_success();
   void record_failure(Clock::time_point now);
+  // Half open: the open period has elapsed but no call has succeeded since (the next is a trial).
+  CircuitState state(Clock::time_point now);
 
  private:
   const int failure_threshold_;

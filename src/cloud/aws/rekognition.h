@@ -73,6 +73,7 @@ class RekognitionClient {
   // Image calls (index, search) that AWS answered with 200 are metered here; the caller adds
   // record_would_call() once per frame with a face, and reads report() for the dashboard.
   CostMeter& meter() { return meter_; }
+  CircuitState circuit_state() { return breaker_.state(std::chrono::steady_clock::now()); }
 
  private:
   struct Reply;

@@ -78,6 +78,13 @@ TEST(MatchFormats, LookAlikeCorrectionTable) {
       {{"us"}, "7ABC001", "7ABC001", 0},              // ... and never turns 0 into O
       {{"in", "eu"}, "GWAGEN", "GWAGEN", 0},          // fits EU as read: India is not forced on it
       {{"in", "us"}, "KAO1AB1234", "KA01AB1234", 1},  // 10 chars: only India can fit
+      {{"eu"}, "RK896A0", "RK896AO", 1},              // LL NNN LL: a letter O at the end
+      {{"eu"}, "BA3020Z", "BA302OZ", 1},              // ... and in the second letter pair
+      {{"eu"}, "N0626AT", "NO626AT", 1},              // ... and in the first
+      {{"eu"}, "RK857A1", "RK857AI", 1},              // I read as 1 in a letter position
+      {{"eu"}, "AB12CDE", "AB12CDE", 0},              // LL NN LLL fits as read
+      {{"eu"}, "1234567", "1234567", 0},              // no layout within 2: generic, as read
+      {{"eu"}, "GWAGEN", "GWAGEN", 0},                // a vanity plate stays as read
   };
   for (const auto& c : cases) {
     const auto match = match_formats(chars_of(c.read), formats(c.formats));

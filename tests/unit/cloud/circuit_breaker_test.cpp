@@ -28,5 +28,19 @@ TEST(CircuitBreaker, OpensAfterConsecutiveFailuresAndRecovers) {
   EXPECT_TRUE(breaker.allow(t0 + 61s));
 }
 
+TEST(CircuitBreaker, ReportsClosedOpenAndHalfOpen) {
+  CircuitBreaker breaker(2, 30s);
+  const Clock::time_point t0{};
+  EXPECT_EQ(breaker.state(t0), CircuitState::kClosed);
+  breaker.record_failure(t0);
+  EXPECT_EQ(breaker.state(t0), CircuitState::kClosed);
+  breaker.record_failure(t0);
+  EXPECT_EQ(breaker.state(t0 + 29s), CircuitState::kOpen);
+  EXPECT_EQ(breaker.state(t0 + 30s), CircuitState::kHalfOpen);
+  breaker.record_success();
+  EXPECT_EQ(breaker.state(t0 + 31s), CircuitState::kClosed);
+  EXPECT_STREQ(to_string(CircuitState::kHalfOpen), "half_open");
+}
+
 }  // namespace
 }  // namespace fai::aws

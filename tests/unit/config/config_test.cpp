@@ -44,6 +44,25 @@ TEST(LoadConfig, ReportsEveryProblemAtOnce) {
   }
 }
 
+TEST(LoadConfig, AnprSectionValuesAndProblems) {
+  auto config = load_config(write_temp("fai_cfg_anpr.yaml",
+                                       "anpr: {max_ocr_frames: 3, gate_lines: [gate/entrance],\n"
+                                       "       min_sharpness: 25, alert_unknown: false}\n"));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->anpr.max_ocr_frames, 3);
+  EXPECT_EQ(config->anpr.gate_lines, (std::vector<std::string>{"gate/entrance"}));
+  EXPECT_FLOAT_EQ(config->anpr.min_sharpness, 25.0f);
+  EXPECT_FALSE(config->anpr.alert_unknown);
+  auto bad = load_config(write_temp("fai_cfg_anpr_bad.yaml",
+                                    "anpr: {gate_lines: [entrance], ocr_window_frames: 0,\n"
+                                    "       max_edit_distance: 7, formats: [xx]}\n"));
+  ASSERT_FALSE(bad.ok());
+  for (const char* part :
+       {"anpr.gate_lines", "anpr.ocr_window_frames", "anpr.max_edit_distance", "anpr.formats"}) {
+    EXPECT_NE(bad.error().message.find(part), std::string::npos) << part;
+  }
+}
+
 TEST(LoadConfig, MissingAndMalformedFiles) {
   EXPECT_EQ(load_config("/nonexistent.yaml").error().code, ErrorCode::kNotFound);
   auto bad = load_config(write_temp("fai_cfg_syntax.yaml", "detector: [unclosed\n"));

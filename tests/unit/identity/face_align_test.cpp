@@ -1,5 +1,7 @@
 #include "analytics/identity/face_align.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -62,6 +64,51 @@ TEST(AlignFace, WarpsEyeDotsOntoTemplatePixels) {
   for (const cv::Point2f& eye : {to.right_eye, to.left_eye}) {
     EXPECT_GT(aligned->at<cv::Vec3b>(cv::Point(eye))[0], 200) << eye;
   }
+}
+
+// Four points moved by a known similarity come back exactly; with noise on one point the fit
+// spreads the error instead of copying it.
+TEST(LeastSquaresSimilarity, RecoversAKnownTransform) {
+  const std::vector<cv::Point2f> from{{10, 20}, {50, 18}, {31, 40}, {30, 60}};
+  const double angle = 0.3, scale = 1.7;
+  const double a = scale * std::cos(angle), b = scale * std::sin(angle);
+  std::vector<cv::Point2f> to;
+  for (const auto& p : from) {
+    to.emplace_back(static_cast<float>(a * p.x - b * p.y + 5),
+                    static_cast<float>(b * p.x + a * p.y - 7));
+  }
+  const cv::Matx23d m = least_squares_similarity(from, to);
+  EXPECT_NEAR(m(0, 0), a, 1e-5);
+  EXPECT_NEAR(m(1, 0), b, 1e-5);
+  EXPECT_NEAR(m(0, 2), 5, 1e-3);
+  EXPECT_NEAR(m(1, 2), -7, 1e-3);
+}
+
+TEST(FaceTemplate, NoseAndMouthSitBelowTheEyesOnTheMidline) {
+  for (const char* model : {"faceres", "mobilefacenet"}) {
+    const FaceTemplate t = face_template_for(model, 112, 112);
+    const float mid_x = 0.5f * (t.right_eye.x + t.left_eye.x);
+    EXPECT_NEAR(t.nose.x, mid_x, 1) << model;
+    EXPECT_NEAR(t.mouth.x, mid_x, 1) << model;
+    EXPECT_GT(t.nose.y, t.left_eye.y) << model;
+    EXPECT_GT(t.mouth.y, t.nose.y) << model;
+    EXPECT_LT(t.mouth.y, 112) << model;
+  }
+}
+
+TEST(AlignFace, FivePointAlignmentOfATemplateFaceIsTheIdentity) {
+  FaceTemplate to = face_template_for("faceres", 224, 224);
+  to.points = AlignPoints::kEyesNoseMouth;
+  Face face;
+  face.keypoints[static_cast<int>(FaceKeypoint::kRightEye)] = to.right_eye;
+  face.keypoints[static_cast<int>(FaceKeypoint::kLeftEye)] = to.left_eye;
+  face.keypoints[static_cast<int>(FaceKeypoint::kNose)] = to.nose;
+  face.keypoints[static_cast<int>(FaceKeypoint::kMouth)] = to.mouth;
+  cv::Mat image(224, 224, CV_8UC3);
+  cv::randu(image, 0, 255);
+  auto aligned = align_face(image, face, to);
+  ASSERT_TRUE(aligned.ok());
+  EXPECT_LE(cv::norm(*aligned, image, cv::NORM_INF), 1);
 }
 
 TEST(AlignFace, CoincidentEyesAreAnError) {

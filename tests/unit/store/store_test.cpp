@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "store/schema.h"
 #include "store_fixture.h"
 
 namespace fai::test {
@@ -35,9 +36,10 @@ TEST_P(StoreTest, MigrationsApplyOnceAndReopenIsIdempotent) {
     ASSERT_TRUE(store);
     auto version = store->schema_version();
     ASSERT_TRUE(version.ok()) << version.error().message;
-    EXPECT_EQ(*version, 1);
+    EXPECT_EQ(*version, store::migrations(store::Dialect::kSqlite).back().version);
   }
-  EXPECT_EQ(count("schema_migrations"), 1);
+  EXPECT_EQ(count("schema_migrations"),
+            static_cast<long long>(store::migrations(store::Dialect::kSqlite).size()));
 }
 
 TEST_P(StoreTest, EveryTableHasTheSeedColumnsAndOurAdditions) {
@@ -48,13 +50,17 @@ TEST_P(StoreTest, EveryTableHasTheSeedColumnsAndOurAdditions) {
         "consent", "created_at"}},
       {"attendance_records",
        {"id", "employee_id", "check_in_time", "check_out_time", "status", "aws_confidence",
-        "track_id"}},
+        "track_id", "shift_date", "early_leave", "confidence", "camera_id", "last_seen_time",
+        "exit_time", "check_out_source", "updated_at"}},
+      {"face_templates",
+       {"id", "employee_id", "embedding", "model", "dim", "quality", "aws_face_id", "photo",
+        "created_at"}},
       {"vehicles",
        {"id", "plate_number", "vehicle_type", "status", "whitelist", "owner", "note", "valid_from",
-        "valid_until"}},
+        "valid_until", "list", "created_at", "updated_at"}},
       {"vehicle_logs",
        {"id", "camera_id", "track_id", "plate_number", "vehicle_type", "entry_time", "exit_time",
-        "ocr_confidence", "status"}},
+        "ocr_confidence", "status", "matched_plate", "visit_key", "event_time"}},
       {"occupancy_logs",
        {"id", "camera_id", "current_occupancy", "entries_count", "exits_count", "timestamp"}},
       {"system_metrics",
@@ -62,6 +68,9 @@ TEST_P(StoreTest, EveryTableHasTheSeedColumnsAndOurAdditions) {
         "timestamp"}},
       {"line_crossings",
        {"id", "camera_id", "line_id", "track_id", "class_id", "direction", "time", "event_key"}},
+      {"camera_lines",
+       {"camera_id", "position", "line_id", "x1", "y1", "x2", "y2", "in_side", "infinite",
+        "updated_at"}},
       {"schema_migrations", {"version", "name", "applied_at"}},
   };
   for (const auto& [table, columns] : expected) {

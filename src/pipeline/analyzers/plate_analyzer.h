@@ -1,0 +1,109 @@
+#pragma once
+// Plate reading per vehicle track and the visit ledger. Of each vehicle track's frames only the
+// best of every few (box area x sharpness, boxes too small skipped) gets an OCR call, at most
+// anpr.max_ocr_frames per track; a confidence-weighted character vote (PlateVote) turns the reads
+// into one plate per visit, which is matched against the white/black lists (edit distance and
+// validity window) and logged as a VehicleLog with entry and exit times.
+//
+// Visits: on a camera with a gate line (anpr.gate_lines) crossing inwards opens a visit and
+// crossing outwards closes the open visit of the same plate (or logs an exit of its own); on
+// other cameras a visit runs from the track's first to its last frame. Each visit is written at
+// once when it opens and again when its plate or exit is known, keyed by a visit key so a retry,
+// a restart or a replay updates the row instead of adding one.
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "analytics/anpr/plate_match.h"
+#include "analytics/anpr/plate_reader.h"
+#include "analytics/anpr/plate_vote.h"
+#include "analytics/occupancy/occupancy_counter.h"
+#include "config/config.h"
+#include "pipeline/frame_analyzer.h"
+#include "store/vehicle_store.h"
+
+namespace fai {
+
+// Reads one plate inside `vehicle_box` of `image` (PlateReader::read in production).
+using PlateReadFn =
+    std::function<Expected<std::optional<PlateRead>>(const cv::Mat& image, const Box& vehicle_box)>;
+
+struct PlateAnalyzerStats {
+  int64_t tracks = 0;           // vehicle tracks that ended after min_track_frames frames
+  int64_t ocr_calls = 0;        // OCR calls those tracks cost
+  int64_t ocr_calls_total = 0;  // every OCR call so far, tracks still in view included
+  int64_t plates_read = 0;
+  int64_t alerts = 0;
+  int64_t write_failures = 0;  // visit writes retried later
+  double ocr_calls_per_track() const {
+    return tracks > 0 ? static_cast<double>(ocr_calls) / static_cast<double>(tracks) : 0.0;
+  }
+};
+
+// "camera/line" entries of anpr.gate_lines resolved against the cameras' lines (a camera without
+// lines has the seed's line "default"). Unknown camera or line -> kInvalidArgument.
+Expected<std::map<std::string, CountingLine>> resolve_gate_lines(const Config& config);
+
+class PlateAnalyzer final : public FrameAnalyzer {
+ public:
+  // `store` may be null: plates are read and matched against nothing (status unknown), no visit
+  // is written.
+  PlateAnalyzer(AnprConfig config, PlateReadFn read, VehicleStore* store,
+                std::map<std::string, CountingLine> gate_lines, int min_frames_on_new_side = 3);
+  ~PlateAnalyzer() override;
+
+  std::string name() const override { return "plates"; }
+  Status on_frame(const AnalyzerFrame& frame, FrameOutcome& out) override;
+
+  PlateAnalyzerStats stats() const;
+
+ private:
+  struct TrackState;
+  struct CameraState;
+
+  CameraState& camera(const std::string& id);
+  void observe(CameraState& cam, const AnalyzerFrame& frame, const Track& track, const Box& box,
+               FrameOutcome& out);
+  void consider_frame(TrackState& ts, const cv::Mat& image, const Box& box);
+  Status ocr_best_frame(CameraState& cam, int64_t track_id, TrackState& ts, FrameOutcome& out);
+  void settle(CameraState& cam, int64_t track_id, TrackState& ts,
+              const std::optional<PlateConsensus>& consensus, SystemTime at, FrameOutcome& out);
+  void on_gate_crossing(CameraState& cam, const std::string& camera_id, int64_t track_id,
+                        CrossingDirection direction, SystemTime at);
+  void close_at_gate(CameraState& cam, const std::string& camera_id, int64_t track_id,
+                     TrackState& ts);
+  Status end_track(CameraState& cam, const std::string& camera_id, int64_t track_id,
+                   FrameOutcome& out, SystemTime at);
+  void write_visit(const VehicleVisit& visit);
+  void flush_pending_writes();
+  std::vector<ListedPlate> lists();
+
+  const AnprConfig config_;
+  PlateReadFn read_;
+  VehicleStore* store_;
+  const std::map<std::string, CountingLine> gate_lines_;
+  const int min_frames_on_new_side_;
+
+  std::mutex cameras_mutex_;
+  std::map<std::string, std::unique_ptr<CameraState>> cameras_;
+
+  std::mutex lists_mutex_;
+  std::vector<ListedPlate> lists_;
+  uint64_t lists_generation_ = 0;
+  std::chrono::steady_clock::time_point lists_loaded_{};
+  bool lists_valid_ = false;
+
+  mutable std::mutex stats_mutex_;  // also guards pending_writes_
+  PlateAnalyzerStats stats_;
+  std::deque<VehicleVisit> pending_writes_;  // failed writes, retried in order
+};
+
+}  // namespace fai

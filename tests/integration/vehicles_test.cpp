@@ -1,0 +1,348 @@
+// The vehicle API against a real `factoryai serve` on loopback, once per database (SQLite, and
+// PostgreSQL when FAI_TEST_PG_URL names a server): list CRUD round trip, strict validation with
+// clear 4xx errors, and the visit log (filters, paging, CSV) over visits the server's store holds.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+
+namespace fai::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kConfig = R"(server:
+  host: 127.0.0.1
+  static_dir: ""
+store:
+  spool_dir: "@SPOOL@"
+anpr:
+  max_edit_distance: 1
+)";
+
+struct Reply {
+  int status = -1;
+  json body;
+  std::string text, content_type;
+};
+
+std::ostream& operator<<(std::ostream& os, const Reply& r) {
+  return os << "HTTP " << r.status << " " << r.text;
+}
+
+enum class Db { kSqlite, kPostgres };
+void PrintTo(Db db, std::ostream* os) {
+  *os << (db == Db::kSqlite ? "sqlite" : "postgres");
+}
+
+RunResult psql(const std::string& url, const std::string& sql) {
+  return run_command({"/usr/bin/psql", "-d", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql}, 30s);
+}
+
+std::string with_database(const std::string& url, const std::string& db) {
+  const size_t slash = url.find('/', url.find("://") + 3);
+  const size_t query = url.find('?', slash == std::string::npos ? 0 : slash);
+  const std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
+  return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
+}
+
+class VehiclesApiTest : public ::testing::TestWithParam<Db> {
+ protected:
+  void SetUp() override {
+    if (!models_available()) {
+      if (models_required()) FAIL() << "models/ missing";
+      GTEST_SKIP() << "models/ missing (make models)";
+    }
+    static int counter = 0;
+    const std::string unique = std::to_string(getpid()) + "_" + std::to_string(counter++);
+    dir_ = fs::temp_directory_path() / ("fai_vehicles_" + unique);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    if (GetParam() == Db::kSqlite) {
+      db_url_ = "sqlite:" + (dir_ / "factoryai.db").string();
+    } else {
+      const char* admin = std::getenv("FAI_TEST_PG_URL");
+      if (admin == nullptr || *admin == '\0') {
+        const char* required = std::getenv("FAI_REQUIRE_PG");
+        if (required && std::string(required) == "1") FAIL() << "FAI_TEST_PG_URL unset";
+        GTEST_SKIP() << "FAI_TEST_PG_URL unset (tools/test/pg.sh start)";
+      }
+      pg_admin_url_ = admin;
+      pg_database_ = "fai_vehicles_test_" + unique;
+      const RunResult created = psql(pg_admin_url_, "CREATE DATABASE " + pg_database_);
+      ASSERT_EQ(created.exit_code, 0) << created.err;
+      db_url_ = with_database(pg_admin_url_, pg_database_);
+    }
+    std::string config = kConfig;
+    config.replace(config.find("@SPOOL@"), 7, (dir_ / "spool").string());
+    std::ofstream(dir_ / "config.yaml") << config;
+    ASSERT_NO_FATAL_FAILURE(start_server());
+  }
+
+  void TearDown() override {
+    if (server_ && HasFailure()) std::cerr << "--- server log ---\n" << server_->log();
+    if (server_) server_->stop(SIGTERM);
+    server_.reset();
+    if (!pg_database_.empty()) {
+      psql(pg_admin_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+    }
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  void start_server() {
+    server_ = BackgroundProcess::start(
+        {factoryai_path(), "--models-dir", models_dir(), "-c", (dir_ / "config.yaml").string(),
+         "serve", "--port", "0", "--db", db_url_},
+        (dir_ / "server.log").string());
+    const std::regex serving("serving on http://127\\.0\\.0\\.1:(\\d+)");
+    std::smatch m;
+    std::string text;
+    ASSERT_TRUE(wait_until(
+        [&] {
+          text = server_->log();
+          return std::regex_search(text, m, serving) || !server_->running();
+        },
+        60s))
+        << text;
+    ASSERT_FALSE(m.empty()) << "server exited:\n" << text;
+    port_ = std::stoi(m[1]);
+  }
+
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(30s);
+    return c;
+  }
+  static Reply to_reply(const httplib::Result& res) {
+    Reply r;
+    if (!res) return r;
+    r.status = res->status;
+    r.text = res->body;
+    r.content_type = res->get_header_value("Content-Type");
+    r.body = json::parse(res->body, nullptr, false);
+    return r;
+  }
+  Reply get(const std::string& path) const { return to_reply(client().Get(path.c_str())); }
+  Reply post(const std::string& path, const json& body) const {
+    return to_reply(client().Post(path.c_str(), body.dump(), "application/json"));
+  }
+  Reply put(const std::string& path, const json& body) const {
+    return to_reply(client().Put(path.c_str(), body.dump(), "application/json"));
+  }
+  Reply del(const std::string& path) const { return to_reply(client().Delete(path.c_str())); }
+
+  // A 4xx JSON error with this status and code.
+  static void expect_error(const Reply& r, int status, const std::string& code) {
+    EXPECT_EQ(r.status, status) << r;
+    EXPECT_EQ(r.body.value("success", true), false) << r;
+    if (r.body.contains("error")) {
+      EXPECT_EQ(r.body["error"].value("code", ""), code) << r;
+      EXPECT_FALSE(r.body["error"].value("message", "").empty()) << r;
+    }
+  }
+
+  // Visit rows written straight into the server's database, as the plate analyzer would.
+  void insert_visit(const std::string& key, const std::string& camera, const std::string& plate,
+                    const std::string& status, long long entry_ms, const std::string& exit) {
+    const std::string sql =
+        "INSERT INTO vehicle_logs (visit_key, camera_id, track_id, plate_number, vehicle_type, "
+        "entry_time, exit_time, ocr_confidence, status, matched_plate, event_time) VALUES ('" +
+        key + "', '" + camera + "', 3, '" + plate + "', 'car', " + std::to_string(entry_ms) + ", " +
+        exit + ", 0.91, '" + status + "', NULL, " + std::to_string(entry_ms) + ")";
+    if (GetParam() == Db::kPostgres) {
+      const RunResult r = psql(db_url_, sql);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    } else {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open((dir_ / "factoryai.db").string().c_str(), &db), SQLITE_OK);
+      sqlite3_busy_timeout(db, 5000);
+      const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      ASSERT_EQ(rc, SQLITE_OK) << sql;
+    }
+  }
+
+  fs::path dir_;
+  std::string db_url_, pg_admin_url_, pg_database_;
+  std::unique_ptr<BackgroundProcess> server_;
+  int port_ = 0;
+};
+
+TEST_P(VehiclesApiTest, ListCrudRoundTrip) {
+  Reply r = post("/api/vehicles", {{"plate_number", "ka-01 ab 1234"},
+                                   {"list", "whitelist"},
+                                   {"vehicle_type", "truck"},
+                                   {"owner", "Acme Logistics"},
+                                   {"note", "night deliveries"},
+                                   {"valid_from", "2026-01-01T00:00:00Z"},
+                                   {"valid_until", "2099-12-31T23:59:59Z"}});
+  ASSERT_EQ(r.status, 201) << r;
+  EXPECT_EQ(r.body["vehicle"]["plate_number"], "KA01AB1234");  // normalised
+  EXPECT_EQ(r.body["vehicle"]["active"], true);
+  ASSERT_EQ(post("/api/vehicles", {{"plate_number", "MH12DE1433"}, {"list", "blacklist"}}).status,
+            201);
+
+  r = get("/api/vehicles");
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.body["total"], 2);
+  ASSERT_EQ(r.body["items"].size(), 2u);
+  const json& first = r.body["items"][0];
+  EXPECT_EQ(first["plate_number"], "KA01AB1234");
+  EXPECT_EQ(first["list"], "whitelist");
+  EXPECT_EQ(first["vehicle_type"], "truck");
+  EXPECT_EQ(first["owner"], "Acme Logistics");
+  EXPECT_EQ(first["note"], "night deliveries");
+  EXPECT_EQ(first["valid_from"], "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(first["valid_until"], "2099-12-31T23:59:59.000Z");
+  EXPECT_EQ(r.body["items"][1]["valid_from"], nullptr);
+
+  r = get("/api/vehicles?list=blacklist");
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.body["items"].size(), 1u);
+  EXPECT_EQ(r.body["items"][0]["plate_number"], "MH12DE1433");
+  r = get("/api/vehicles?q=acme");
+  ASSERT_EQ(r.body["items"].size(), 1u);
+
+  r = put("/api/vehicles/KA01AB1234",
+          {{"list", "blacklist"}, {"note", "stolen"}, {"valid_until", nullptr}});
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.body["vehicle"]["list"], "blacklist");
+  EXPECT_EQ(r.body["vehicle"]["owner"], "Acme Logistics");  // untouched fields stay
+  r = get("/api/vehicles/ka01ab1234");
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.body["vehicle"]["note"], "stolen");
+  EXPECT_EQ(r.body["vehicle"]["valid_until"], nullptr);
+
+  r = del("/api/vehicles/KA01AB1234");
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.body["success"], true);
+  expect_error(get("/api/vehicles/KA01AB1234"), 404, "not_found");
+  EXPECT_EQ(get("/api/vehicles").body["total"], 1);
+}
+
+TEST_P(VehiclesApiTest, BadInputGetsClear4xxErrors) {
+  ASSERT_EQ(post("/api/vehicles", {{"plate_number", "AB123"}, {"list", "whitelist"}}).status, 201);
+  expect_error(post("/api/vehicles", {{"plate_number", "ab-123"}, {"list", "blacklist"}}), 409,
+               "conflict");
+  expect_error(post("/api/vehicles", {{"plate_number", "AB#123"}, {"list", "whitelist"}}), 400,
+               "invalid_argument");
+  expect_error(post("/api/vehicles", {{"plate_number", "A"}, {"list", "whitelist"}}), 400,
+               "invalid_argument");
+  expect_error(post("/api/vehicles", {{"plate_number", "ABCDEFGHIJK12"}, {"list", "whitelist"}}),
+               400, "invalid_argument");
+  expect_error(post("/api/vehicles", {{"plate_number", "XY999"}}), 400, "invalid_argument");
+  expect_error(post("/api/vehicles", {{"plate_number", "XY999"}, {"list", "greylist"}}), 400,
+               "invalid_argument");
+  expect_error(post("/api/vehicles", {{"list", "whitelist"}}), 400, "invalid_argument");
+  expect_error(post("/api/vehicles", {{"plate_number", 12345}, {"list", "whitelist"}}), 400,
+               "invalid_argument");
+  expect_error(
+      post("/api/vehicles",
+           {{"plate_number", "XY999"}, {"list", "whitelist"}, {"valid_from", "yesterday"}}),
+      400, "invalid_argument");
+  expect_error(post("/api/vehicles", {{"plate_number", "XY999"},
+                                      {"list", "whitelist"},
+                                      {"valid_from", "2026-02-01T00:00:00Z"},
+                                      {"valid_until", "2026-01-01T00:00:00Z"}}),
+               400, "invalid_argument");
+  expect_error(
+      post("/api/vehicles",
+           {{"plate_number", "XY999"}, {"list", "whitelist"}, {"vehicle_type", "spaceship"}}),
+      400, "invalid_argument");
+  expect_error(
+      post("/api/vehicles", {{"plate_number", "XY999"}, {"list", "whitelist"}, {"colour", "red"}}),
+      400, "invalid_argument");
+  expect_error(to_reply(client().Post("/api/vehicles", "{not json", "application/json")), 400,
+               "invalid_argument");
+  expect_error(get("/api/vehicles/NOPE99"), 404, "not_found");
+  expect_error(put("/api/vehicles/NOPE99", {{"note", "x"}}), 404, "not_found");
+  expect_error(del("/api/vehicles/NOPE99"), 404, "not_found");
+  expect_error(get("/api/vehicles/A%23B"), 400, "invalid_argument");
+  expect_error(put("/api/vehicles/AB123", {{"plate_number", "CD456"}}), 400, "invalid_argument");
+  expect_error(put("/api/vehicles/AB123", {{"valid_from", "2026-02-01T00:00:00Z"},
+                                           {"valid_until", "2026-01-01T00:00:00Z"}}),
+               400, "invalid_argument");
+  expect_error(get("/api/vehicles?list=purple"), 400, "invalid_argument");
+  expect_error(get("/api/vehicles?limit=0"), 400, "invalid_argument");
+  expect_error(get("/api/vehicle-logs?status=maybe"), 400, "invalid_argument");
+  expect_error(get("/api/vehicle-logs?from=notatime"), 400, "invalid_argument");
+  expect_error(get("/api/vehicle-logs?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"), 400,
+               "invalid_argument");
+  expect_error(get("/api/vehicle-logs?plate=%25%25"), 400, "invalid_argument");
+  expect_error(get("/api/vehicle-logs?limit=5000"), 400, "invalid_argument");
+  // The entry is untouched by the refused edits and the server is still up.
+  const Reply r = get("/api/vehicles/AB123");
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.body["vehicle"]["valid_from"], nullptr);
+  EXPECT_EQ(get("/api/health").status, 200);
+}
+
+TEST_P(VehiclesApiTest, VisitLogFiltersPagesAndExportsCsv) {
+  const long long t0 = 1769846400000;  // 2026-01-31T08:00:00Z
+  ASSERT_NO_FATAL_FAILURE(insert_visit("a", "gate", "KA01AB1234", "whitelisted", t0, "NULL"));
+  ASSERT_NO_FATAL_FAILURE(insert_visit("b", "gate", "MH12DE1433", "blacklisted", t0 + 60000,
+                                       std::to_string(t0 + 90000)));
+  ASSERT_NO_FATAL_FAILURE(insert_visit("c", "yard", "", "unread", t0 + 120000, "NULL"));
+
+  Reply r = get("/api/vehicle-logs");
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.body["total"], 3);
+  ASSERT_EQ(r.body["items"].size(), 3u);
+  const json& a = r.body["items"][0];
+  EXPECT_EQ(a["camera_id"], "gate");
+  EXPECT_EQ(a["plate_number"], "KA01AB1234");
+  EXPECT_EQ(a["entry_time"], "2026-01-31T08:00:00.000Z");
+  EXPECT_EQ(a["exit_time"], nullptr);
+  EXPECT_EQ(a["status"], "whitelisted");
+  EXPECT_EQ(a["vehicle_type"], "car");
+  EXPECT_EQ(a["track_id"], 3);
+  EXPECT_NEAR(a["ocr_confidence"].get<double>(), 0.91, 1e-6);
+  EXPECT_EQ(r.body["items"][1]["exit_time"], "2026-01-31T08:01:30.000Z");
+  EXPECT_EQ(r.body["items"][2]["plate_number"], nullptr);
+
+  r = get("/api/vehicle-logs?plate=mh-12-de-1433");
+  EXPECT_EQ(r.body["total"], 1);
+  r = get("/api/vehicle-logs?status=unread");
+  EXPECT_EQ(r.body["total"], 1);
+  r = get("/api/vehicle-logs?camera_id=gate");
+  EXPECT_EQ(r.body["total"], 2);
+  r = get("/api/vehicle-logs?from=2026-01-31T08:00:30Z&to=2026-01-31T08:05:00Z");
+  EXPECT_EQ(r.body["total"], 2);
+  r = get("/api/vehicle-logs?limit=1&offset=1");
+  EXPECT_EQ(r.body["total"], 3);
+  ASSERT_EQ(r.body["items"].size(), 1u);
+  EXPECT_EQ(r.body["items"][0]["plate_number"], "MH12DE1433");
+  EXPECT_EQ(r.body["limit"], 1);
+  EXPECT_EQ(r.body["offset"], 1);
+
+  r = get("/api/vehicle-logs?format=csv&camera_id=gate");
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_NE(r.content_type.find("text/csv"), std::string::npos) << r.content_type;
+  EXPECT_EQ(r.text,
+            "id,camera_id,track_id,plate_number,vehicle_type,entry_time,exit_time,ocr_confidence,"
+            "status,matched_plate\r\n"
+            "1,gate,3,KA01AB1234,car,2026-01-31T08:00:00.000Z,,0.910,whitelisted,\r\n"
+            "2,gate,3,MH12DE1433,car,2026-01-31T08:01:00.000Z,2026-01-31T08:01:30.000Z,0.910,"
+            "blacklisted,\r\n");
+}
+
+std::string db_name(const ::testing::TestParamInfo<Db>& param) {
+  return param.param == Db::kSqlite ? "sqlite" : "postgres";
+}
+
+INSTANTIATE_TEST_SUITE_P(Db, VehiclesApiTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
+                         db_name);
+
+}  // namespace
+}  // namespace fai::test

@@ -1,0 +1,218 @@
+// The vehicle lists and the visit ledger on this binary's backend (SQLite or PostgreSQL).
+
+#include "store/vehicle_store.h"
+
+#include "store_fixture.h"
+
+namespace fai::test {
+namespace {
+
+class VehicleStoreTest : public StoreFixture {
+ protected:
+  std::unique_ptr<VehicleStore> open_vehicles() {
+    if (!open()) return nullptr;  // applies the migrations
+    auto vehicles = VehicleStore::open(config());
+    if (!vehicles) {
+      ADD_FAILURE() << vehicles.error().message;
+      return nullptr;
+    }
+    return std::move(*vehicles);
+  }
+};
+
+VehicleEntry entry(const std::string& plate, PlateList list) {
+  VehicleEntry e;
+  e.plate_number = plate;
+  e.list = list;
+  e.vehicle_type = "truck";
+  e.owner = "Acme Logistics";
+  e.note = "night deliveries";
+  return e;
+}
+
+VehicleVisit visit(const std::string& key, long long entry_ms) {
+  VehicleVisit v;
+  v.visit_key = key;
+  v.camera_id = "gate";
+  v.track_id = 7;
+  v.vehicle_type = "car";
+  v.entry_time = at_ms(entry_ms);
+  v.status = "unread";
+  return v;
+}
+
+TEST_P(VehicleStoreTest, ListEntriesRoundTrip) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleEntry e = entry("KA01AB1234", PlateList::kBlacklist);
+  e.valid_from = at_ms(0);
+  e.valid_until = at_ms(86400000);
+  const uint64_t generation = store->generation();
+  auto added = store->add(e);
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_GT(store->generation(), generation);
+  auto got = store->get("KA01AB1234");
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(*got, *added);
+  EXPECT_EQ(got->list, PlateList::kBlacklist);
+  EXPECT_EQ(got->valid_until, at_ms(86400000));
+  EXPECT_EQ(count("vehicles"), 1);
+  EXPECT_EQ(db_->scalar("SELECT whitelist FROM vehicles"), "0");  // the seed's column follows
+}
+
+TEST_P(VehicleStoreTest, DuplicatePlateIsAConflictAndUnknownPlateNotFound) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->add(entry("MH12DE1433", PlateList::kWhitelist)));
+  auto again = store->add(entry("MH12DE1433", PlateList::kBlacklist));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store->get("NOPE1").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->update(entry("NOPE1", PlateList::kWhitelist)).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store->remove("NOPE1").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(VehicleStoreTest, UpdateReplacesFieldsAndClearsTheWindow) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleEntry e = entry("DL3CAB9876", PlateList::kWhitelist);
+  e.valid_until = at_ms(1000);
+  auto added = store->add(e);
+  ASSERT_TRUE(added);
+  e.list = PlateList::kBlacklist;
+  e.owner = "";
+  e.valid_until.reset();
+  auto updated = store->update(e);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->created_at, added->created_at);
+  auto got = store->get("DL3CAB9876");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->list, PlateList::kBlacklist);
+  EXPECT_EQ(got->owner, "");
+  EXPECT_FALSE(got->valid_until);
+  ASSERT_TRUE(store->remove("DL3CAB9876"));
+  EXPECT_EQ(count("vehicles"), 0);
+}
+
+TEST_P(VehicleStoreTest, ListFiltersByListAndTextAndPages) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  for (const char* p : {"AA11", "BB22", "CC33", "DD44"}) {
+    ASSERT_TRUE(store->add(entry(p, p[0] < 'C' ? PlateList::kWhitelist : PlateList::kBlacklist)));
+  }
+  VehicleEntry owned = entry("EE55", PlateList::kWhitelist);
+  owned.owner = "Maria Rossi";
+  ASSERT_TRUE(store->add(owned));
+  auto black = store->list({PlateList::kBlacklist, "", 100, 0});
+  ASSERT_TRUE(black);
+  EXPECT_EQ(black->total, 2);
+  ASSERT_EQ(black->rows.size(), 2u);
+  EXPECT_EQ(black->rows[0].plate_number, "CC33");
+  auto by_owner = store->list({std::nullopt, "rossi", 100, 0});
+  ASSERT_TRUE(by_owner);
+  ASSERT_EQ(by_owner->rows.size(), 1u);
+  EXPECT_EQ(by_owner->rows[0].plate_number, "EE55");
+  auto page = store->list({std::nullopt, "", 2, 2});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 5);
+  ASSERT_EQ(page->rows.size(), 2u);
+  EXPECT_EQ(page->rows[0].plate_number, "CC33");
+  auto all = store->all_entries();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 5u);
+}
+
+// The same visit written again (a retry, a replay after a restart) updates its one row; the
+// entry time, once written, stays.
+TEST_P(VehicleStoreTest, VisitWritesAreIdempotentByVisitKey) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleVisit v = visit("gate/7/in/1764000000000", 0);
+  ASSERT_TRUE(store->record_visit(v));
+  ASSERT_TRUE(store->record_visit(v));
+  v.plate_number = "KA01AB1234";
+  v.status = "whitelisted";
+  v.matched_plate = "KA01AB1234";
+  v.ocr_confidence = 0.93f;
+  v.entry_time = at_ms(5000);  // a later write cannot move the entry
+  ASSERT_TRUE(store->record_visit(v));
+  v.exit_time = at_ms(60000);
+  ASSERT_TRUE(store->record_visit(v));
+  ASSERT_TRUE(store->record_visit(v));
+  EXPECT_EQ(count("vehicle_logs"), 1);
+  auto page = store->visits({});
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->rows.size(), 1u);
+  const VehicleVisit& got = page->rows[0];
+  EXPECT_EQ(got.plate_number, "KA01AB1234");
+  EXPECT_EQ(got.status, "whitelisted");
+  EXPECT_EQ(got.matched_plate, "KA01AB1234");
+  EXPECT_EQ(got.entry_time, at_ms(0));
+  EXPECT_EQ(got.exit_time, at_ms(60000));
+  EXPECT_NEAR(got.ocr_confidence, 0.93f, 1e-6);
+  EXPECT_GT(got.id, 0);
+}
+
+TEST_P(VehicleStoreTest, VisitsFilterByPlateStatusCameraAndTime) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 6; ++i) {
+    VehicleVisit v = visit("k" + std::to_string(i), i * 1000);
+    v.camera_id = i % 2 ? "gate" : "yard";
+    v.plate_number = i < 3 ? "AB123" : "";
+    v.status = i < 3 ? "unknown" : "unread";
+    ASSERT_TRUE(store->record_visit(v));
+  }
+  VehicleVisit exit_only;  // an exit whose entry was never seen: filtered on its exit time
+  exit_only.visit_key = "exit";
+  exit_only.camera_id = "gate";
+  exit_only.plate_number = "ZZ999";
+  exit_only.status = "blacklisted";
+  exit_only.matched_plate = "ZZ999";
+  exit_only.exit_time = at_ms(10000);
+  ASSERT_TRUE(store->record_visit(exit_only));
+
+  auto by_plate = store->visits({"AB123", "", "", std::nullopt, std::nullopt, 100, 0});
+  ASSERT_TRUE(by_plate);
+  EXPECT_EQ(by_plate->total, 3);
+  auto unread_gate = store->visits({"", "unread", "gate", std::nullopt, std::nullopt, 100, 0});
+  ASSERT_TRUE(unread_gate);
+  EXPECT_EQ(unread_gate->total, 2);  // k3, k5
+  auto window = store->visits({"", "", "", at_ms(2000), at_ms(11000), 100, 0});
+  ASSERT_TRUE(window);
+  EXPECT_EQ(window->total, 5);  // k2..k5 and the exit at 10 s
+  ASSERT_EQ(window->rows.size(), 5u);
+  EXPECT_EQ(window->rows.back().visit_key, "exit");
+  EXPECT_FALSE(window->rows.back().entry_time);
+  auto paged = store->visits({"", "", "", std::nullopt, std::nullopt, 2, 1});
+  ASSERT_TRUE(paged);
+  EXPECT_EQ(paged->total, 7);
+  ASSERT_EQ(paged->rows.size(), 2u);
+  EXPECT_EQ(paged->rows[0].visit_key, "k1");
+}
+
+TEST_P(VehicleStoreTest, OpenVisitsAreThoseWithAPlateAndNoExitNewestFirst) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleVisit a = visit("a", 0), b = visit("b", 1000), c = visit("c", 2000), d = visit("d", 3000);
+  a.plate_number = "AAA111";
+  b.plate_number = "BBB222";
+  c.plate_number = "CCC333";
+  c.exit_time = at_ms(2500);  // closed
+  // d is unread
+  for (const auto& v : {a, b, c, d}) ASSERT_TRUE(store->record_visit(v));
+  auto open = store->open_visits("gate", 10);
+  ASSERT_TRUE(open) << open.error().message;
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].visit_key, "b");
+  EXPECT_EQ((*open)[1].visit_key, "a");
+  auto other = store->open_visits("yard", 10);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->empty());
+}
+
+FAI_STORE_SUITE_FOR_THIS_BACKEND(VehicleStoreTest);
+
+}  // namespace
+}  // namespace fai::test
