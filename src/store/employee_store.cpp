@@ -24,23 +24,6 @@ constexpr const char* kAttendanceColumns =
     "e.employee_id, a.shift_date, a.check_in_time, a.camera_id, a.confidence, a.status, "
     "a.last_seen_time, a.exit_time, a.early_leave";
 
-struct OptionalMs {
-  long long value = 0;
-  soci::indicator ind = soci::i_null;
-  static OptionalMs of(const std::optional<SystemTime>& t) {
-    return t ? OptionalMs{to_ms(*t), soci::i_ok} : OptionalMs{};
-  }
-  std::optional<SystemTime> time() const {
-    return ind == soci::i_ok ? std::optional<SystemTime>(from_ms(value)) : std::nullopt;
-  }
-};
-
-struct OptionalText {
-  std::string value;
-  soci::indicator ind = soci::i_null;
-  std::string text() const { return ind == soci::i_ok ? value : ""; }
-};
-
 // One row of kEmployeeColumns.
 struct EmployeeRow {
   std::string id, name;
@@ -242,26 +225,11 @@ Expected<Page<Employee>> EmployeeStore::list(const EmployeeQuery& query) {
     if (query.q.empty()) return;
     for (int i = 0; i < 3; ++i) st.exchange(soci::use(pattern));
   };
-  long long limit = query.limit, offset = query.offset;
   const Status st = db_->read([&](soci::session& s) {
-    for_each_row(
-        s, "SELECT COUNT(*) FROM employees e" + where,
-        [&](soci::statement& stmt) {
-          stmt.exchange(soci::into(page.total));
-          bind_filter(stmt);
-        },
-        [] {});
     EmployeeRow row;
-    for_each_row(
-        s,
-        std::string("SELECT ") + kEmployeeColumns + " FROM employees e" + where +
-            " ORDER BY e.employee_id LIMIT :limit OFFSET :offset",
-        [&](soci::statement& stmt) {
-          row.bind(stmt);
-          bind_filter(stmt);
-          stmt.exchange(soci::use(limit));
-          stmt.exchange(soci::use(offset));
-        },
+    page.total = select_page(
+        s, kEmployeeColumns, "FROM employees e" + where, "e.employee_id", query.limit, query.offset,
+        bind_filter, [&](soci::statement& stmt) { row.bind(stmt); },
         [&] { page.rows.push_back(row.employee()); });
   });
   if (!st) return st.error();
@@ -527,33 +495,21 @@ Expected<Page<AttendanceRow>> EmployeeStore::attendance(const AttendanceQuery& q
   if (!query.shift_date.empty()) where += " AND a.shift_date = :d";
   if (!query.employee_id.empty()) where += " AND e.employee_id = :e";
   const std::string from =
-      " FROM attendance_records a JOIN employees e ON e.id = a.employee_id" + where;
+      "FROM attendance_records a JOIN employees e ON e.id = a.employee_id" + where;
   std::string date = query.shift_date, employee = query.employee_id;
   auto bind_filter = [&](soci::statement& st) {
     if (!date.empty()) st.exchange(soci::use(date));
     if (!employee.empty()) st.exchange(soci::use(employee));
   };
-  long long limit = query.limit, offset = query.offset;
   const Status st = db_->read([&](soci::session& s) {
-    for_each_row(
-        s, "SELECT COUNT(*)" + from,
-        [&](soci::statement& stmt) {
-          stmt.exchange(soci::into(page.total));
-          bind_filter(stmt);
-        },
-        [] {});
     AttendanceDbRow a;
     EmployeeRow e;
-    for_each_row(
-        s,
-        std::string("SELECT ") + kAttendanceColumns + ", " + kEmployeeColumns + from +
-            " ORDER BY a.shift_date, e.employee_id LIMIT :limit OFFSET :offset",
+    page.total = select_page(
+        s, std::string(kAttendanceColumns) + ", " + kEmployeeColumns, from,
+        "a.shift_date, e.employee_id", query.limit, query.offset, bind_filter,
         [&](soci::statement& stmt) {
           a.bind(stmt);
           e.bind(stmt);
-          bind_filter(stmt);
-          stmt.exchange(soci::use(limit));
-          stmt.exchange(soci::use(offset));
         },
         [&] {
           page.rows.push_back({a.record(), e.employee()});

@@ -165,15 +165,29 @@ void for_each_row(soci::session& s, const std::string& sql,
   while (st.fetch()) on_row();
 }
 
-int64_t count_rows(soci::session& s, const std::string& table, RangeFilter& filter) {
+int64_t select_page(soci::session& s, const std::string& columns, const std::string& from_where,
+                    const std::string& order_by, long long limit, long long offset,
+                    const Binder& bind_filter, const Binder& bind_row,
+                    const std::function<void()>& on_row) {
   long long total = 0;
   for_each_row(
-      s, "SELECT COUNT(*) FROM " + table + filter.where(),
+      s, "SELECT COUNT(*) " + from_where,
       [&](soci::statement& st) {
         st.exchange(soci::into(total));
-        filter.bind(st);
+        bind_filter(st);
       },
       [] {});
+  for_each_row(
+      s,
+      "SELECT " + columns + " " + from_where + " ORDER BY " + order_by +
+          " LIMIT :limit OFFSET :offset",
+      [&](soci::statement& st) {
+        bind_row(st);
+        bind_filter(st);
+        st.exchange(soci::use(limit));
+        st.exchange(soci::use(offset));
+      },
+      on_row);
   return total;
 }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -116,6 +117,34 @@ void for_each_row(soci::session& s, const std::string& sql,
                   const std::function<void(soci::statement&)>& bind,
                   const std::function<void()>& on_row);
 
-int64_t count_rows(soci::session& s, const std::string& table, RangeFilter& filter);
+using Binder = std::function<void(soci::statement&)>;
+
+// The paged read every list endpoint makes: COUNT(*) of `from_where` ("FROM ... WHERE ...",
+// its placeholders bound by `bind_filter`), then `columns` of the rows `offset` .. `offset +
+// limit` in `order_by` order, `bind_row` binding the row's into()s and `on_row` taking each row.
+// Returns the count.
+int64_t select_page(soci::session& s, const std::string& columns, const std::string& from_where,
+                    const std::string& order_by, long long limit, long long offset,
+                    const Binder& bind_filter, const Binder& bind_row,
+                    const std::function<void()>& on_row);
+
+// Nullable BIGINT epoch ms <-> optional time.
+struct OptionalMs {
+  long long value = 0;
+  soci::indicator ind = soci::i_null;
+  static OptionalMs of(const std::optional<SystemTime>& t) {
+    return t ? OptionalMs{to_ms(*t), soci::i_ok} : OptionalMs{};
+  }
+  std::optional<SystemTime> time() const {
+    return ind == soci::i_ok ? std::optional<SystemTime>(from_ms(value)) : std::nullopt;
+  }
+};
+
+// A nullable TEXT column read as "" when NULL.
+struct OptionalText {
+  std::string value;
+  soci::indicator ind = soci::i_null;
+  std::string text() const { return ind == soci::i_ok ? value : ""; }
+};
 
 }  // namespace fai::store

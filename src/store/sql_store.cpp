@@ -166,20 +166,11 @@ template <class Fields>
 auto read_page(soci::session& s, const RangeQuery& query) {
   RangeFilter filter(query, Fields::kTimeColumn);
   Page<decltype(Fields{}.row())> page;
-  page.total = count_rows(s, Fields::kTable, filter);
   Fields fields;
-  long long limit = query.limit, offset = query.offset;
-  const std::string sql = std::string("SELECT ") + Fields::kColumns + " FROM " + Fields::kTable +
-                          filter.where() + " ORDER BY " + Fields::kTimeColumn +
-                          ", id LIMIT :limit OFFSET :offset";
-  for_each_row(
-      s, sql,
-      [&](soci::statement& st) {
-        fields.bind(st);
-        filter.bind(st);
-        st.exchange(soci::use(limit));
-        st.exchange(soci::use(offset));
-      },
+  page.total = select_page(
+      s, Fields::kColumns, std::string("FROM ") + Fields::kTable + filter.where(),
+      std::string(Fields::kTimeColumn) + ", id", query.limit, query.offset,
+      [&](soci::statement& st) { filter.bind(st); }, [&](soci::statement& st) { fields.bind(st); },
       [&] { page.rows.push_back(fields.row()); });
   return page;
 }

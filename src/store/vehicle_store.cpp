@@ -20,25 +20,6 @@ constexpr const char* kVisitColumns =
     "id, visit_key, camera_id, track_id, plate_number, vehicle_type, entry_time, exit_time, "
     "ocr_confidence, status, matched_plate";
 
-// Nullable BIGINT epoch ms <-> optional time.
-struct OptionalMs {
-  long long value = 0;
-  soci::indicator ind = soci::i_null;
-  static OptionalMs of(const std::optional<SystemTime>& t) {
-    return t ? OptionalMs{to_ms(*t), soci::i_ok} : OptionalMs{};
-  }
-  std::optional<SystemTime> time() const {
-    return ind == soci::i_ok ? std::optional<SystemTime>(from_ms(value)) : std::nullopt;
-  }
-};
-
-// A nullable TEXT column read as "" when NULL.
-struct OptionalText {
-  std::string value;
-  soci::indicator ind = soci::i_null;
-  std::string text() const { return ind == soci::i_ok ? value : ""; }
-};
-
 // One row of kEntryColumns.
 struct EntryRow {
   std::string plate, list;
@@ -226,27 +207,10 @@ Expected<Page<VehicleEntry>> VehicleStore::list(const VehicleListQuery& query) {
   Page<VehicleEntry> page;
   const Status status = db_->read([&](soci::session& s) {
     ListFilter filter(query);
-    long long total = 0;
-    for_each_row(
-        s, "SELECT COUNT(*) FROM vehicles" + filter.where,
-        [&](soci::statement& st) {
-          st.exchange(soci::into(total));
-          filter.bind(st);
-        },
-        [] {});
-    page.total = total;
     EntryRow row;
-    long long limit = query.limit, offset = query.offset;
-    for_each_row(
-        s,
-        std::string("SELECT ") + kEntryColumns + " FROM vehicles" + filter.where +
-            " ORDER BY plate_number LIMIT :limit OFFSET :offset",
-        [&](soci::statement& st) {
-          row.bind(st);
-          filter.bind(st);
-          st.exchange(soci::use(limit));
-          st.exchange(soci::use(offset));
-        },
+    page.total = select_page(
+        s, kEntryColumns, "FROM vehicles" + filter.where, "plate_number", query.limit, query.offset,
+        [&](soci::statement& st) { filter.bind(st); }, [&](soci::statement& st) { row.bind(st); },
         [&] { page.rows.push_back(row.entry()); });
   });
   if (!status) return status.error();
@@ -365,28 +329,11 @@ Expected<Page<VehicleVisit>> VehicleStore::visits(const VisitQuery& query) {
   Page<VehicleVisit> page;
   const Status status = db_->read([&](soci::session& s) {
     VisitFilter filter(query);
-    long long total = 0;
-    for_each_row(
-        s, "SELECT COUNT(*) FROM vehicle_logs" + filter.where,
-        [&](soci::statement& st) {
-          st.exchange(soci::into(total));
-          filter.bind(st);
-        },
-        [] {});
-    page.total = total;
     VisitRow row;
-    long long limit = query.limit, offset = query.offset;
-    for_each_row(
-        s,
-        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs" + filter.where +
-            " ORDER BY event_time, id LIMIT :limit OFFSET :offset",
-        [&](soci::statement& st) {
-          row.bind(st);
-          filter.bind(st);
-          st.exchange(soci::use(limit));
-          st.exchange(soci::use(offset));
-        },
-        [&] { page.rows.push_back(row.visit()); });
+    page.total = select_page(
+        s, kVisitColumns, "FROM vehicle_logs" + filter.where, "event_time, id", query.limit,
+        query.offset, [&](soci::statement& st) { filter.bind(st); },
+        [&](soci::statement& st) { row.bind(st); }, [&] { page.rows.push_back(row.visit()); });
   });
   if (!status) return status.error();
   return page;
