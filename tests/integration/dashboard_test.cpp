@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "scratch_server.h"
 #include "subprocess.h"
 
 namespace fai::test {
@@ -76,19 +77,6 @@ struct Reply {
   std::string raw;
   std::string content_type;
 };
-
-enum class Backend { kSqlite, kPostgres };
-
-RunResult psql(const std::string& url, const std::string& sql) {
-  return run_command({"/usr/bin/psql", "-d", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql}, 30s);
-}
-
-std::string with_database(const std::string& url, const std::string& db) {
-  const size_t slash = url.find('/', url.find("://") + 3);
-  const size_t query = url.find('?', slash == std::string::npos ? 0 : slash);
-  const std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
-  return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
-}
 
 // An EventSource stand-in: reads GET /api/stream on a thread of its own and keeps what arrived.
 class StreamReader {
@@ -173,21 +161,10 @@ class DashboardTest : public ::testing::TestWithParam<Backend> {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "static");
     std::ofstream(dir_ / "static" / "index.html") << "<!doctype html><app-root></app-root>";
-    if (GetParam() == Backend::kSqlite) {
-      db_url_ = "sqlite:" + (dir_ / "factoryai.db").string();
-    } else {
-      const char* admin = std::getenv("FAI_TEST_PG_URL");
-      if (admin == nullptr || *admin == '\0') {
-        const char* require = std::getenv("FAI_REQUIRE_PG");
-        if (require != nullptr && std::string(require) == "1") FAIL() << "FAI_TEST_PG_URL unset";
-        GTEST_SKIP() << "FAI_TEST_PG_URL unset (tools/test/pg.sh start)";
-      }
-      pg_admin_url_ = admin;
-      pg_database_ = "fai_dashboard_test_" + unique;
-      const RunResult created = psql(pg_admin_url_, "CREATE DATABASE " + pg_database_);
-      ASSERT_EQ(created.exit_code, 0) << created.err;
-      db_url_ = with_database(pg_admin_url_, pg_database_);
-    }
+    db_ = std::make_unique<ScratchDatabase>(GetParam(), dir_, "fai_dashboard_test_" + unique);
+    if (db_->state() == ScratchDatabase::State::kFail) FAIL() << db_->problem();
+    if (db_->state() == ScratchDatabase::State::kSkip) GTEST_SKIP() << db_->problem();
+    db_url_ = db_->url();
     std::string config = kConfig;
     config.replace(config.find("@STATIC@"), 8, (dir_ / "static").string());
     config.replace(config.find("@SPOOL@"), 7, (dir_ / "spool").string());
@@ -197,29 +174,16 @@ class DashboardTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     if (process_ && HasFailure()) std::cerr << "--- server log ---\n" << process_->log();
     process_.reset();
-    if (!pg_database_.empty())
-      psql(pg_admin_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+    db_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   void start_server() {
     const std::string log = (dir_ / ("server" + std::to_string(starts_++) + ".log")).string();
-    process_ = BackgroundProcess::start(
-        {factoryai_path(), "--models-dir", models_dir(), "-c", (dir_ / "config.yaml").string(),
-         "serve", "--port", "0", "--db", db_url_},
-        log);
-    const std::regex serving("serving on http://127\\.0\\.0\\.1:(\\d+)");
-    std::smatch m;
-    std::string text;
-    ASSERT_TRUE(wait_until(
-        [&] {
-          text = process_->log();
-          return std::regex_search(text, m, serving) || !process_->running();
-        },
-        60s))
-        << process_->log();
-    ASSERT_FALSE(m.empty()) << "server exited:\n" << text;
-    port_ = std::stoi(m[1]);
+    StartedServer started = start_serve((dir_ / "config.yaml").string(), db_url_, log);
+    process_ = std::move(started.process);
+    ASSERT_TRUE(started.port > 0) << started.error;
+    port_ = started.port;
     ASSERT_TRUE(wait_until([&] { return get("/api/health").status == 200; }, 30s));
   }
 
@@ -265,7 +229,8 @@ class DashboardTest : public ::testing::TestWithParam<Backend> {
   }
 
   fs::path dir_;
-  std::string db_url_, pg_admin_url_, pg_database_;
+  std::string db_url_;
+  std::unique_ptr<ScratchDatabase> db_;
   std::unique_ptr<BackgroundProcess> process_;
   int port_ = 0;
   int starts_ = 0;
@@ -441,9 +406,7 @@ TEST_P(DashboardTest, PageRoutesAnswerTheAppWhileApiAndAssetMissesStay404) {
 
 INSTANTIATE_TEST_SUITE_P(Databases, DashboardTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& param_info) {
-                           return param_info.param == Backend::kSqlite ? "sqlite" : "postgres";
-                         });
+                         [](const auto& param_info) { return backend_name(param_info.param); });
 
 }  // namespace
 }  // namespace fai::test

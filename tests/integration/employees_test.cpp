@@ -10,13 +10,13 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "../unit/cloud/fake_rekognition.h"
+#include "scratch_server.h"
 #include "subprocess.h"
 
 namespace fai::test {
@@ -120,22 +120,6 @@ Reply to_reply(const httplib::Result& res) {
   return r;
 }
 
-enum class Backend { kSqlite, kPostgres };
-void PrintTo(Backend b, std::ostream* os) {
-  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
-}
-
-RunResult psql(const std::string& url, const std::string& sql) {
-  return run_command({"/usr/bin/psql", "-d", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql}, 30s);
-}
-
-std::string with_database(const std::string& url, const std::string& db) {
-  const size_t slash = url.find('/', url.find("://") + 3);
-  const size_t query = url.find('?', slash == std::string::npos ? 0 : slash);
-  const std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
-  return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
-}
-
 class EmployeesTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -150,29 +134,16 @@ class EmployeesTest : public ::testing::TestWithParam<Backend> {
     dir_ = fs::temp_directory_path() / ("fai_employees_" + unique);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    if (GetParam() == Backend::kSqlite) {
-      sqlite_path_ = (dir_ / "factoryai.db").string();
-      db_url_ = "sqlite:" + sqlite_path_;
-    } else {
-      const char* admin = std::getenv("FAI_TEST_PG_URL");
-      if (admin == nullptr || *admin == '\0') {
-        const char* req = std::getenv("FAI_REQUIRE_PG");
-        if (req != nullptr && std::string(req) == "1") FAIL() << "FAI_TEST_PG_URL unset";
-        GTEST_SKIP() << "FAI_TEST_PG_URL unset (tools/test/pg.sh start)";
-      }
-      pg_admin_url_ = admin;
-      pg_database_ = "fai_employees_test_" + unique;
-      const RunResult created = psql(pg_admin_url_, "CREATE DATABASE " + pg_database_);
-      ASSERT_EQ(created.exit_code, 0) << created.err;
-      db_url_ = with_database(pg_admin_url_, pg_database_);
-    }
+    db_ = std::make_unique<ScratchDatabase>(GetParam(), dir_, "fai_employees_test_" + unique);
+    if (db_->state() == ScratchDatabase::State::kFail) FAIL() << db_->problem();
+    if (db_->state() == ScratchDatabase::State::kSkip) GTEST_SKIP() << db_->problem();
+    db_url_ = db_->url();
   }
 
   void TearDown() override {
     if (process_ && HasFailure()) std::cerr << "--- server log ---\n" << process_->log();
     process_.reset();
-    if (!pg_database_.empty())
-      psql(pg_admin_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+    db_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
@@ -183,22 +154,10 @@ class EmployeesTest : public ::testing::TestWithParam<Backend> {
     config.replace(config.find("@AWS@"), 5, aws_endpoint);
     std::ofstream(dir_ / "config.yaml") << config;
     const std::string log = (dir_ / ("server" + std::to_string(starts_++) + ".log")).string();
-    process_ = BackgroundProcess::start(
-        {factoryai_path(), "--models-dir", models_dir(), "-c", (dir_ / "config.yaml").string(),
-         "serve", "--port", "0", "--db", db_url_},
-        log);
-    const std::regex serving("serving on http://127\\.0\\.0\\.1:(\\d+)");
-    std::smatch m;
-    std::string text;
-    ASSERT_TRUE(wait_until(
-        [&] {
-          text = process_->log();
-          return std::regex_search(text, m, serving) || !process_->running();
-        },
-        60s))
-        << process_->log();
-    ASSERT_FALSE(m.empty()) << "server exited:\n" << text;
-    port_ = std::stoi(m[1]);
+    StartedServer started = start_serve((dir_ / "config.yaml").string(), db_url_, log);
+    process_ = std::move(started.process);
+    ASSERT_TRUE(started.port > 0) << started.error;
+    port_ = started.port;
   }
 
   httplib::Client client() const {
@@ -232,7 +191,7 @@ class EmployeesTest : public ::testing::TestWithParam<Backend> {
   // One value from the database, through its command-line client.
   std::string scalar(const std::string& sql) const {
     const RunResult r = GetParam() == Backend::kSqlite
-                            ? run_command({"/usr/bin/sqlite3", sqlite_path_, sql}, 30s)
+                            ? run_command({"/usr/bin/sqlite3", db_->sqlite_path(), sql}, 30s)
                             : psql(db_url_, sql);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::string out = r.out;
@@ -252,7 +211,8 @@ class EmployeesTest : public ::testing::TestWithParam<Backend> {
   }
 
   fs::path dir_;
-  std::string sqlite_path_, db_url_, pg_admin_url_, pg_database_;
+  std::string db_url_;
+  std::unique_ptr<ScratchDatabase> db_;
   std::unique_ptr<BackgroundProcess> process_;
   int port_ = 0;
   int starts_ = 0;
@@ -497,9 +457,7 @@ TEST_P(EmployeesTest, RecognisedEmployeeIsCheckedInOnceAcrossACrash) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, EmployeesTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& param_info) {
-                           return param_info.param == Backend::kSqlite ? "sqlite" : "postgres";
-                         });
+                         [](const auto& param_info) { return backend_name(param_info.param); });
 
 }  // namespace
 }  // namespace fai::test

@@ -22,6 +22,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "scratch_server.h"
 #include "subprocess.h"
 
 namespace fai::test {
@@ -198,32 +199,9 @@ class Server {
   int port_;
 };
 
-enum class Backend { kSqlite, kPostgres };
-
-void PrintTo(Backend b, std::ostream* os) {
-  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
-}
-
-RunResult psql(const std::string& url, const std::string& sql) {
-  return run_command({"/usr/bin/psql", "-d", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql}, 30s);
-}
-
-// postgresql://user@host:port/db?params with db replaced.
-std::string with_database(const std::string& url, const std::string& db) {
-  const size_t slash = url.find('/', url.find("://") + 3);
-  const size_t query = url.find('?', slash == std::string::npos ? 0 : slash);
-  const std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
-  return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
-}
-
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool env_is(const char* name, const char* value) {
-  const char* v = std::getenv(name);
-  return v != nullptr && std::string(v) == value;
 }
 
 class ServerTest : public ::testing::TestWithParam<Backend> {
@@ -238,21 +216,10 @@ class ServerTest : public ::testing::TestWithParam<Backend> {
     dir_ = fs::temp_directory_path() / ("fai_server_" + unique);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    if (GetParam() == Backend::kSqlite) {
-      db_url_ = "sqlite:" + (dir_ / "factoryai.db").string();
-    } else {
-      const char* admin = std::getenv("FAI_TEST_PG_URL");
-      if (admin == nullptr || *admin == '\0') {
-        if (env_is("FAI_REQUIRE_PG", "1")) FAIL() << "FAI_REQUIRE_PG=1 but FAI_TEST_PG_URL unset";
-        GTEST_SKIP() << "FAI_TEST_PG_URL unset (tools/test/pg.sh start)";
-      }
-      pg_admin_url_ = admin;
-      pg_database_ = "fai_server_test_" + unique;
-      const RunResult created = psql(pg_admin_url_, "CREATE DATABASE " + pg_database_);
-      ASSERT_EQ(created.exit_code, 0) << created.err;
-      // The URL form users write in store.url (the store turns it into libpq conninfo).
-      db_url_ = with_database(pg_admin_url_, pg_database_);
-    }
+    db_ = std::make_unique<ScratchDatabase>(GetParam(), dir_, "fai_server_test_" + unique);
+    if (db_->state() == ScratchDatabase::State::kFail) FAIL() << db_->problem();
+    if (db_->state() == ScratchDatabase::State::kSkip) GTEST_SKIP() << db_->problem();
+    db_url_ = db_->url();
     std::string config = kConfig;
     config.replace(config.find("@SPOOL@"), 7, (dir_ / "spool").string());
     std::ofstream(dir_ / "config.yaml") << config;
@@ -261,8 +228,7 @@ class ServerTest : public ::testing::TestWithParam<Backend> {
   void TearDown() override {
     if (server_ && HasFailure()) std::cerr << "--- server log ---\n" << server_->process().log();
     server_.reset();
-    if (!pg_database_.empty())
-      psql(pg_admin_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+    db_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
@@ -270,23 +236,9 @@ class ServerTest : public ::testing::TestWithParam<Backend> {
   // until /api/health answers 200. Use under ASSERT_NO_FATAL_FAILURE.
   void start_server() {
     const std::string log = (dir_ / ("server" + std::to_string(starts_++) + ".log")).string();
-    auto process = BackgroundProcess::start(
-        {factoryai_path(), "--models-dir", models_dir(), "-c", (dir_ / "config.yaml").string(),
-         "serve", "--port", "0", "--db", db_url_},
-        log);
-    const std::regex serving("serving on http://127\\.0\\.0\\.1:(\\d+)");
-    std::smatch m;
-    std::string text;
-    ASSERT_TRUE(wait_until(
-        [&] {
-          text = process->log();
-          return std::regex_search(text, m, serving) || !process->running();
-        },
-        60s))
-        << "server did not start within 60 s:\n"
-        << process->log();
-    ASSERT_FALSE(m.empty()) << "server exited:\n" << text;
-    server_ = std::make_unique<Server>(std::move(process), std::stoi(m[1]));
+    StartedServer started = start_serve((dir_ / "config.yaml").string(), db_url_, log);
+    ASSERT_TRUE(started.port > 0) << started.error;
+    server_ = std::make_unique<Server>(std::move(started.process), started.port);
     ASSERT_TRUE(wait_until([&] { return server_->get("/api/health").status == 200; }, 30s))
         << server_->get("/api/health");
   }
@@ -388,7 +340,7 @@ class ServerTest : public ::testing::TestWithParam<Backend> {
 
   fs::path dir_;
   std::string db_url_;
-  std::string pg_admin_url_, pg_database_;
+  std::unique_ptr<ScratchDatabase> db_;
   std::unique_ptr<Server> server_;
   int starts_ = 0;
 };
@@ -699,9 +651,7 @@ TEST_P(ServerTest, ReadQueryParametersAreValidated) {
 // key with an empty value. Enable once the store converts URLs (e.g. with PQconninfoParse).
 INSTANTIATE_TEST_SUITE_P(Databases, ServerTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& param_info) {
-                           return param_info.param == Backend::kSqlite ? "sqlite" : "postgres";
-                         });
+                         [](const auto& param_info) { return backend_name(param_info.param); });
 
 }  // namespace
 }  // namespace fai::test

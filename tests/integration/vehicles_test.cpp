@@ -9,10 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "scratch_server.h"
 #include "subprocess.h"
 
 namespace fai::test {
@@ -41,23 +41,7 @@ std::ostream& operator<<(std::ostream& os, const Reply& r) {
   return os << "HTTP " << r.status << " " << r.text;
 }
 
-enum class Db { kSqlite, kPostgres };
-void PrintTo(Db db, std::ostream* os) {
-  *os << (db == Db::kSqlite ? "sqlite" : "postgres");
-}
-
-RunResult psql(const std::string& url, const std::string& sql) {
-  return run_command({"/usr/bin/psql", "-d", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql}, 30s);
-}
-
-std::string with_database(const std::string& url, const std::string& db) {
-  const size_t slash = url.find('/', url.find("://") + 3);
-  const size_t query = url.find('?', slash == std::string::npos ? 0 : slash);
-  const std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
-  return base + "/" + db + (query == std::string::npos ? "" : url.substr(query));
-}
-
-class VehiclesApiTest : public ::testing::TestWithParam<Db> {
+class VehiclesApiTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (!models_available()) {
@@ -69,21 +53,10 @@ class VehiclesApiTest : public ::testing::TestWithParam<Db> {
     dir_ = fs::temp_directory_path() / ("fai_vehicles_" + unique);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    if (GetParam() == Db::kSqlite) {
-      db_url_ = "sqlite:" + (dir_ / "factoryai.db").string();
-    } else {
-      const char* admin = std::getenv("FAI_TEST_PG_URL");
-      if (admin == nullptr || *admin == '\0') {
-        const char* required = std::getenv("FAI_REQUIRE_PG");
-        if (required && std::string(required) == "1") FAIL() << "FAI_TEST_PG_URL unset";
-        GTEST_SKIP() << "FAI_TEST_PG_URL unset (tools/test/pg.sh start)";
-      }
-      pg_admin_url_ = admin;
-      pg_database_ = "fai_vehicles_test_" + unique;
-      const RunResult created = psql(pg_admin_url_, "CREATE DATABASE " + pg_database_);
-      ASSERT_EQ(created.exit_code, 0) << created.err;
-      db_url_ = with_database(pg_admin_url_, pg_database_);
-    }
+    db_ = std::make_unique<ScratchDatabase>(GetParam(), dir_, "fai_vehicles_test_" + unique);
+    if (db_->state() == ScratchDatabase::State::kFail) FAIL() << db_->problem();
+    if (db_->state() == ScratchDatabase::State::kSkip) GTEST_SKIP() << db_->problem();
+    db_url_ = db_->url();
     std::string config = kConfig;
     config.replace(config.find("@SPOOL@"), 7, (dir_ / "spool").string());
     std::ofstream(dir_ / "config.yaml") << config;
@@ -94,29 +67,16 @@ class VehiclesApiTest : public ::testing::TestWithParam<Db> {
     if (server_ && HasFailure()) std::cerr << "--- server log ---\n" << server_->log();
     if (server_) server_->stop(SIGTERM);
     server_.reset();
-    if (!pg_database_.empty()) {
-      psql(pg_admin_url_, "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
-    }
+    db_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   void start_server() {
-    server_ = BackgroundProcess::start(
-        {factoryai_path(), "--models-dir", models_dir(), "-c", (dir_ / "config.yaml").string(),
-         "serve", "--port", "0", "--db", db_url_},
-        (dir_ / "server.log").string());
-    const std::regex serving("serving on http://127\\.0\\.0\\.1:(\\d+)");
-    std::smatch m;
-    std::string text;
-    ASSERT_TRUE(wait_until(
-        [&] {
-          text = server_->log();
-          return std::regex_search(text, m, serving) || !server_->running();
-        },
-        60s))
-        << text;
-    ASSERT_FALSE(m.empty()) << "server exited:\n" << text;
-    port_ = std::stoi(m[1]);
+    StartedServer started =
+        start_serve((dir_ / "config.yaml").string(), db_url_, (dir_ / "server.log").string());
+    server_ = std::move(started.process);
+    ASSERT_TRUE(started.port > 0) << started.error;
+    port_ = started.port;
   }
 
   httplib::Client client() const {
@@ -160,7 +120,7 @@ class VehiclesApiTest : public ::testing::TestWithParam<Db> {
         "entry_time, exit_time, ocr_confidence, status, matched_plate, event_time) VALUES ('" +
         key + "', '" + camera + "', 3, '" + plate + "', 'car', " + std::to_string(entry_ms) + ", " +
         exit + ", 0.91, '" + status + "', NULL, " + std::to_string(entry_ms) + ")";
-    if (GetParam() == Db::kPostgres) {
+    if (GetParam() == Backend::kPostgres) {
       const RunResult r = psql(db_url_, sql);
       ASSERT_EQ(r.exit_code, 0) << r.err;
     } else {
@@ -174,7 +134,8 @@ class VehiclesApiTest : public ::testing::TestWithParam<Db> {
   }
 
   fs::path dir_;
-  std::string db_url_, pg_admin_url_, pg_database_;
+  std::string db_url_;
+  std::unique_ptr<ScratchDatabase> db_;
   std::unique_ptr<BackgroundProcess> server_;
   int port_ = 0;
 };
@@ -337,12 +298,12 @@ TEST_P(VehiclesApiTest, VisitLogFiltersPagesAndExportsCsv) {
             "blacklisted,\r\n");
 }
 
-std::string db_name(const ::testing::TestParamInfo<Db>& param) {
-  return param.param == Db::kSqlite ? "sqlite" : "postgres";
+std::string db_name(const ::testing::TestParamInfo<Backend>& param) {
+  return backend_name(param.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Db, VehiclesApiTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
-                         db_name);
+INSTANTIATE_TEST_SUITE_P(Db, VehiclesApiTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), db_name);
 
 }  // namespace
 }  // namespace fai::test
