@@ -71,11 +71,12 @@ Expected<std::unique_ptr<InferenceSession>> open_torchscript_session(const std::
 }
 #endif
 
-Backend resolve_backend(const ModelInfo& model, Backend requested) {
+Backend resolve_backend(const ModelInfo& model, Backend requested, Backend unmeasured) {
   if (requested != Backend::kAuto) return requested;
   const bool torch_usable = torch_available() && model.torchscript.has_value();
   if (model.measured_backend == Backend::kOpenCv && model.onnx) return Backend::kOpenCv;
   if (model.measured_backend == Backend::kTorch && torch_usable) return Backend::kTorch;
+  if (unmeasured == Backend::kOpenCv && model.onnx) return Backend::kOpenCv;
   return torch_usable ? Backend::kTorch : Backend::kOpenCv;
 }
 

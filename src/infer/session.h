@@ -45,9 +45,11 @@ bool torch_available();
 std::string backend_versions();
 
 // The backend open_session() uses for `model`: an explicit request wins; kAuto takes the
-// backend measured by `factoryai bench` (ModelInfo::measured_backend), else torch when this
-// build has it and the model has a TorchScript file, else OpenCV.
-Backend resolve_backend(const ModelInfo& model, Backend requested);
+// backend measured by `factoryai bench` (ModelInfo::measured_backend) when this build can run
+// it, else `unmeasured` when usable (torch needs libtorch in the build and a TorchScript file),
+// else OpenCV.
+Backend resolve_backend(const ModelInfo& model, Backend requested,
+                        Backend unmeasured = Backend::kTorch);
 
 // Opens `model` from the manifest with its input shape and output order.
 Expected<std::unique_ptr<InferenceSession>> open_session(const ModelInfo& model, Backend backend,

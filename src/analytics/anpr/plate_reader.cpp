@@ -39,11 +39,9 @@ Expected<const ModelInfo*> find_model(const ModelManifest& manifest, const std::
 
 // Measured here (2 shared cores): the PP-OCRv4 TorchScript files ran ~15x slower than OpenCV DNN
 // (1.4 s vs 87 ms per plate read), so "auto" means OpenCV here unless `factoryai bench` chose
-// otherwise (and a measurement of torch means OpenCV in a build without libtorch).
+// otherwise.
 Backend ocr_backend(const ModelInfo& model, Backend requested) {
-  if (requested != Backend::kAuto) return requested;
-  if (model.measured_backend == Backend::kTorch && !torch_available()) return Backend::kOpenCv;
-  return model.measured_backend != Backend::kAuto ? model.measured_backend : Backend::kOpenCv;
+  return resolve_backend(model, requested, Backend::kOpenCv);
 }
 
 float mean(const std::vector<float>& values) {

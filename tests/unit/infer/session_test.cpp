@@ -165,6 +165,7 @@ TEST(ResolveBackend, ExplicitThenMeasuredThenTorchWhenAvailable) {
     Backend requested, measured;
     bool has_torchscript;
     Backend expected;
+    Backend unmeasured = Backend::kTorch;
   };
   const Case cases[] = {
       {Backend::kOpenCv, Backend::kTorch, true, Backend::kOpenCv},
@@ -174,13 +175,16 @@ TEST(ResolveBackend, ExplicitThenMeasuredThenTorchWhenAvailable) {
       {Backend::kAuto, Backend::kTorch, false, Backend::kOpenCv},
       {Backend::kAuto, Backend::kAuto, true, fast},
       {Backend::kAuto, Backend::kAuto, false, Backend::kOpenCv},
+      // A caller whose models run faster on OpenCV unless measured otherwise (the OCR models).
+      {Backend::kAuto, Backend::kAuto, true, Backend::kOpenCv, Backend::kOpenCv},
+      {Backend::kAuto, Backend::kTorch, true, fast, Backend::kOpenCv},
   };
   for (const Case& c : cases) {
     ModelInfo model;
     model.onnx = ModelFile{"m.onnx", ""};
     if (c.has_torchscript) model.torchscript = ModelFile{"m.pt", ""};
     model.measured_backend = c.measured;
-    EXPECT_EQ(resolve_backend(model, c.requested), c.expected)
+    EXPECT_EQ(resolve_backend(model, c.requested, c.unmeasured), c.expected)
         << static_cast<int>(c.requested) << " " << static_cast<int>(c.measured) << " "
         << c.has_torchscript;
   }
