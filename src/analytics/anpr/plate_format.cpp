@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 #include <map>
+#include <regex>
 
 namespace fai {
 namespace {
@@ -164,6 +165,29 @@ bool is_specific(const std::vector<FormatRun>& runs) {
 }
 
 }  // namespace
+
+bool looks_like_date(const std::string& text) {
+  if (text.size() != 8) return false;
+  std::string digits;
+  int read_as_digits = 0;
+  for (char c : text) {
+    const bool digit = std::isdigit(static_cast<unsigned char>(c));
+    read_as_digits += digit;
+    digits += digit ? c : as_digit(c);
+  }
+  // An overlay font's 2 and 0 read as Z and O: two look-alikes are allowed.
+  if (read_as_digits < 6 || digits.find('\0') != std::string::npos) return false;
+  const int year = std::stoi(digits.substr(0, 4)), month = std::stoi(digits.substr(4, 2)),
+            day = std::stoi(digits.substr(6, 2));
+  return year >= 1990 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+bool looks_like_time(const std::string& punctuated_text) {
+  // Hours, minutes and seconds, as overlays print them: a plate separator read as ':' between
+  // two digit groups ("1B25:790") must not match.
+  static const std::regex kTime("(^|[^0-9])([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]");
+  return std::regex_search(punctuated_text, kTime);
+}
 
 std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
                                          const std::vector<PlateFormat>& formats) {

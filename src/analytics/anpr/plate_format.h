@@ -55,6 +55,15 @@ const std::vector<std::string>& format_names();
 // True when `text` fits `format` exactly, without any correction.
 bool fits_format(const std::string& text, const PlateFormat& format);
 
+// True for a camera's burned-in date read as text: eight digits (at most two of them read as a
+// look-alike letter, "ZO140512") forming a calendar date YYYYMMDD between 1990 and 2099. CCTV
+// overlays print it in large digits, and the reader would otherwise rank it like a plate; real
+// eight-character plates that are also valid dates are rare.
+bool looks_like_date(const std::string& text);
+// True for recogniser text decoded with ":" allowed (TextRead::punctuated) that holds a time of
+// day with seconds ("14:24:45"): the other half of the overlay.
+bool looks_like_time(const std::string& punctuated_text);
+
 struct FormatMatch {
   std::vector<PlateChar> chars;  // corrected characters
   std::string format;            // name of the preset that matched

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <map>
 
 namespace fai {
 namespace {
@@ -11,11 +12,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kPlateGlyphs[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+// Decoded on the side only, so that a camera's time overlay can be told from a plate: as a
+// competing glyph ':' cost eu plates 5 points (characters next to a separator got dropped).
+constexpr char kOverlayPunctuation[] = ":";
 constexpr float kFallbackBandFraction = 0.2f;  // the seed's "bottom 20 % of the box"
 constexpr float kFormatBonus = 0.5f;           // a read that fits a preset beats a fragment
 constexpr float kRefineMarginWidths = 0.1f;
 constexpr float kRefineMarginHeights = 0.3f;
 constexpr float kDigitBonus = 0.3f;  // nearly every plate has a digit; brand names do not
+constexpr int kAgreeingViews = 2;    // see views_settled()
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -56,7 +61,29 @@ Box padded(const Box& line) {
   return {line.x1 - dx, line.y1 - dy, line.x2 + dx, line.y2 + dy};
 }
 
-float merit(const PlateRead& read) {
+Box to_box(const cv::Rect& r) {
+  return {static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.br().x),
+          static_cast<float>(r.br().y)};
+}
+
+}  // namespace
+
+std::optional<PlateRead> consensus_read(const std::vector<PlateRead>& reads) {
+  std::map<std::string, float> support;
+  for (const PlateRead& read : reads) support[read.text] += read.confidence;
+  const PlateRead* best = nullptr;
+  for (const PlateRead& read : reads) {
+    const float s = support[read.text];
+    if (!best || s > support[best->text] ||
+        (read.text == best->text && read.confidence > best->confidence)) {
+      best = &read;
+    }
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+float plate_merit(const PlateRead& read) {
   const bool has_digit = std::any_of(read.text.begin(), read.text.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c));
   });
@@ -64,7 +91,22 @@ float merit(const PlateRead& read) {
          (has_digit ? kDigitBonus : 0.0f);
 }
 
-}  // namespace
+bool views_settled(const std::vector<PlateRead>& reads, int min_agreeing) {
+  std::map<std::string, int> count;
+  for (const PlateRead& read : reads) {
+    if (++count[read.text] >= min_agreeing) return true;
+  }
+  return false;
+}
+
+cv::Rect grown_box(const cv::Rect& box, const cv::Size2f& context, const cv::Rect& bounds) {
+  const float dx = box.width * (context.width - 1) / 2, dy = box.height * (context.height - 1) / 2;
+  const cv::Rect out(
+      cv::Point(static_cast<int>(std::floor(box.x - dx)), static_cast<int>(std::floor(box.y - dy))),
+      cv::Point(static_cast<int>(std::ceil(box.br().x + dx)),
+                static_cast<int>(std::ceil(box.br().y + dy))));
+  return out & bounds;
+}
 
 Expected<std::unique_ptr<PlateReader>> PlateReader::open(const InferenceConfig& inference,
                                                          const PlateReaderParams& params) {
@@ -90,7 +132,7 @@ Expected<std::unique_ptr<PlateReader>> PlateReader::open(const InferenceConfig& 
                                   threads, params.db);
   if (!plate) return plate.error();
   auto rec = TextRecognizer::open(**rec_model, ocr_backend(**rec_model, inference.backend), threads,
-                                  kPlateGlyphs);
+                                  kPlateGlyphs, kOverlayPunctuation);
   if (!rec) return rec.error();
   return std::unique_ptr<PlateReader>(new PlateReader(std::move(*scene), std::move(*plate),
                                                       std::move(*rec), params, std::move(formats)));
@@ -115,8 +157,46 @@ Expected<std::optional<PlateRead>> PlateReader::read_line(const cv::Mat& line, c
   const bool accepted = match ? read.confidence >= params_.min_confidence
                               : read.confidence >= params_.unformatted_min_confidence &&
                                     static_cast<int>(chars.size()) >= params_.min_unformatted_chars;
-  if (chars.empty() || !accepted) return std::optional<PlateRead>();
+  const bool overlay = looks_like_date(read.text) || looks_like_time(text->punctuated);
+  if (chars.empty() || !accepted || overlay) return std::optional<PlateRead>();
   return std::optional<PlateRead>(std::move(read));
+}
+
+Expected<std::optional<TextBox>> PlateReader::find_line(const cv::Mat& bgr, const cv::Rect& plate,
+                                                        const cv::Size2f& context) {
+  auto boxes =
+      plate_detector_->detect(bgr, grown_box(plate, context, cv::Rect(0, 0, bgr.cols, bgr.rows)));
+  if (!boxes) return boxes.error();
+  // Ranked against the plate box itself: lines centred in the added margin are not this plate.
+  auto ranked = rank_plate_candidates(
+      merge_line_fragments(std::move(*boxes), params_.line_merge_gap_heights), plate);
+  if (ranked.empty()) return std::optional<TextBox>();
+  return std::optional<TextBox>(ranked.front());
+}
+
+Expected<std::optional<PlateRead>> PlateReader::read_views(const cv::Mat& bgr,
+                                                           const cv::Rect& plate) {
+  std::vector<PlateRead> reads;
+  double det_ms = 0, rec_ms = 0;
+  bool read_whole_box = false;  // views without a line all read the box as given: once is enough
+  for (const cv::Size2f& context : params_.refine_contexts) {
+    auto start = Clock::now();
+    auto line = find_line(bgr, plate, context);
+    if (!line) return line.error();
+    det_ms += ms_since(start);
+    if (!*line && read_whole_box) continue;
+    read_whole_box = read_whole_box || !*line;
+    start = Clock::now();
+    auto read = *line ? read_line(rectify_text_box(bgr, **line), (*line)->bounds())
+                      : read_line(bgr(plate).clone(), to_box(plate));
+    if (!read) return read.error();
+    rec_ms += ms_since(start);
+    if (*read) reads.push_back(std::move(**read));
+    if (views_settled(reads, kAgreeingViews)) break;
+  }
+  auto best = consensus_read(reads);
+  if (best) best->det_ms = det_ms, best->rec_ms = rec_ms;
+  return best;
 }
 
 Expected<std::optional<PlateRead>> PlateReader::read_in_box(const cv::Mat& bgr,
@@ -125,21 +205,10 @@ Expected<std::optional<PlateRead>> PlateReader::read_in_box(const cv::Mat& bgr,
   if (bgr.type() != CV_8UC3 || rect.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "plate box is empty or outside the image");
   }
-  double det_ms = 0;
-  std::optional<TextBox> line;
-  if (mode == InBoxMode::kRefine) {
-    const auto start = Clock::now();
-    auto boxes = plate_detector_->detect(bgr, rect);
-    if (!boxes) return boxes.error();
-    det_ms = ms_since(start);
-    auto ranked = rank_plate_candidates(
-        merge_line_fragments(std::move(*boxes), params_.line_merge_gap_heights), rect);
-    if (!ranked.empty()) line = ranked.front();
+  if (mode == InBoxMode::kRefine && !params_.refine_contexts.empty()) {
+    return read_views(bgr, rect);
   }
-  auto read = line ? read_line(rectify_text_box(bgr, *line), line->bounds())
-                   : read_line(bgr(rect).clone(), plate_box);
-  if (read && *read) (*read)->det_ms = det_ms;
-  return read;
+  return read_line(bgr(rect).clone(), plate_box);
 }
 
 Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const Box& vehicle_box) {
@@ -168,7 +237,7 @@ Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const B
     auto read = read_in_box(bgr, padded(candidate.bounds()), InBoxMode::kRefine);
     if (!read) return read.error();
     if (*read) det_ms += (*read)->det_ms, rec_ms += (*read)->rec_ms;
-    if (*read && (!best || merit(**read) > merit(*best))) best = std::move(*read);
+    if (*read && (!best || plate_merit(**read) > plate_merit(*best))) best = std::move(*read);
   }
   if (best) best->det_ms = det_ms, best->rec_ms = rec_ms;
   return best;

@@ -53,25 +53,37 @@ cv::Mat rectify_text_box(const cv::Mat& bgr, const TextBox& box) {
   return out;
 }
 
+namespace {
+
+// Classes (blank = 0 included) a decode may pick: those of `labels` that are one of `glyphs`.
+std::vector<bool> glyph_mask(const std::vector<std::string>& labels, const std::string& glyphs) {
+  std::vector<bool> mask(labels.size() + 1, false);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const std::string& g = labels[i];
+    mask[i + 1] = g.size() == 1 && glyphs.find(g[0]) != std::string::npos;
+  }
+  return mask;
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<TextRecognizer>> TextRecognizer::open(const ModelInfo& model,
                                                                Backend backend, int threads,
-                                                               const std::string& allowed_glyphs) {
+                                                               const std::string& allowed_glyphs,
+                                                               const std::string& punctuation) {
   if (model.labels.empty() || model.input_width() <= 0 || model.input_height() <= 0) {
     return make_error(ErrorCode::kCorrupt,
                       model.name + ": recogniser needs a static input and a labels_file");
   }
-  std::vector<bool> allowed;
-  if (!allowed_glyphs.empty()) {
-    allowed.assign(model.labels.size() + 1, false);
-    for (size_t i = 0; i < model.labels.size(); ++i) {
-      const std::string& g = model.labels[i];
-      allowed[i + 1] = g.size() == 1 && allowed_glyphs.find(g[0]) != std::string::npos;
-    }
+  std::vector<bool> allowed, punctuated;
+  if (!allowed_glyphs.empty()) allowed = glyph_mask(model.labels, allowed_glyphs);
+  if (!punctuation.empty() && !allowed_glyphs.empty()) {
+    punctuated = glyph_mask(model.labels, allowed_glyphs + punctuation);
   }
   auto session = open_session(model, backend, threads);
   if (!session) return session.error();
   return std::unique_ptr<TextRecognizer>(
-      new TextRecognizer(std::move(*session), model, std::move(allowed)));
+      new TextRecognizer(std::move(*session), model, std::move(allowed), std::move(punctuated)));
 }
 
 // PP-OCR's own preprocessing: the manifest's (x - mean) / std, and zeros to the right (PP-OCR
@@ -104,7 +116,12 @@ Expected<TextRead> TextRecognizer::recognize(const cv::Mat& line) {
   }
   auto outputs = session_->run(input_tensor(line));
   if (!outputs) return outputs.error();
-  return ctc_greedy_decode(outputs->front(), vocabulary_, allowed_);
+  auto read = ctc_greedy_decode(outputs->front(), vocabulary_, allowed_);
+  if (!read || punctuated_.empty()) return read;
+  auto with_punctuation = ctc_greedy_decode(outputs->front(), vocabulary_, punctuated_);
+  if (!with_punctuation) return with_punctuation.error();
+  read->punctuated = with_punctuation->text();
+  return read;
 }
 
 }  // namespace fai

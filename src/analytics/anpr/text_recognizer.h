@@ -20,6 +20,9 @@ namespace fai {
 struct TextRead {
   std::vector<std::string> glyphs;  // UTF-8, one per decoded character
   std::vector<float> confidences;   // max probability of each character's step, 0..1
+  // The same output decoded with the recogniser's extra punctuation also allowed (empty when it
+  // has none): lets a caller tell "14:24:45" from a plate without the ':' competing in the read.
+  std::string punctuated;
   std::string text() const;
 };
 
@@ -38,23 +41,26 @@ cv::Mat rectify_text_box(const cv::Mat& bgr, const TextBox& box);
 class TextRecognizer {
  public:
   // `allowed_glyphs` (e.g. "0123456789ABC...") limits decoding to those characters; empty = all.
+  // `punctuation` characters are decoded only into TextRead::punctuated.
   // The vocabulary is the model's labels (its manifest labels_file).
   static Expected<std::unique_ptr<TextRecognizer>> open(const ModelInfo& model, Backend backend,
                                                         int threads,
-                                                        const std::string& allowed_glyphs);
+                                                        const std::string& allowed_glyphs,
+                                                        const std::string& punctuation = "");
   // `line` is an upright BGR text-line crop; it is scaled to the model height keeping its aspect
   // and padded on the right (cut at the model width when wider).
   Expected<TextRead> recognize(const cv::Mat& line);
 
  private:
   TextRecognizer(std::unique_ptr<InferenceSession> session, const ModelInfo& model,
-                 std::vector<bool> allowed)
+                 std::vector<bool> allowed, std::vector<bool> punctuated)
       : session_(std::move(session)),
         width_(model.input_width()),
         height_(model.input_height()),
         normalization_(model.normalization),
         vocabulary_(model.labels),
-        allowed_(std::move(allowed)) {}
+        allowed_(std::move(allowed)),
+        punctuated_(std::move(punctuated)) {}
   Tensor input_tensor(const cv::Mat& line) const;
 
   std::unique_ptr<InferenceSession> session_;
@@ -62,6 +68,7 @@ class TextRecognizer {
   Normalization normalization_;
   std::vector<std::string> vocabulary_;
   std::vector<bool> allowed_;
+  std::vector<bool> punctuated_;  // allowed_ plus the punctuation; empty = no second decode
 };
 
 }  // namespace fai

@@ -107,5 +107,25 @@ TEST(MatchFormats, CorrectionKeepsConfidences) {
   EXPECT_FLOAT_EQ(match->chars[2].confidence, 0.4f);
 }
 
+TEST(LooksLikeDate, CalendarDatesOfEightDigitsOnly) {
+  for (const char* date : {"20140512", "19991231", "20990101", "20240229", "ZO140512"}) {
+    EXPECT_TRUE(looks_like_date(date)) << date;
+  }
+  for (const char* plate : {"2014051", "201405123", "20141312", "20140500", "20140532", "18991231",
+                            "21000101", "1049338", "ZO14OS12", "KA01AB12"}) {
+    EXPECT_FALSE(looks_like_date(plate)) << plate;
+  }
+}
+
+TEST(LooksLikeTime, HoursMinutesAndSecondsOnly) {
+  for (const char* time : {"14:24:45", "9:05:00", "2014-05-12 23:59:59"}) {
+    EXPECT_TRUE(looks_like_time(time)) << time;
+  }
+  for (const char* plate :
+       {"FNY-881", "CCLVN-3", "14 24", "AB:CD", "1B25:790", "14:24", "24:10:10", "123:45:67"}) {
+    EXPECT_FALSE(looks_like_time(plate)) << plate;
+  }
+}
+
 }  // namespace
 }  // namespace fai

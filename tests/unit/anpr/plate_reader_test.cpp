@@ -153,5 +153,88 @@ TEST(PlateSharpness, SharpIsAboveBlurred) {
   EXPECT_GT(laplacian_variance(plate), 4 * laplacian_variance(blurred));
 }
 
+// A tight box puts the first and last characters on the crop's edge; the plate-scale detector
+// sees them only with some context around the box (refine_contexts).
+TEST_F(PlateReaderTest, PlatesReadFromABoxTightAroundTheirCharacters) {
+  int exact = 0;
+  for (const auto& text : kIndianPlates) {
+    Box plate_box;
+    const cv::Mat car = vehicle_with(render_plate(text), plate_box);
+    // render_plate() leaves 20 px left and right and 18 px above the characters.
+    const Box tight{plate_box.x1 + 20, plate_box.y1 + 16, plate_box.x2 - 20, plate_box.y2 - 14};
+    // As far away as the openalpr photos' smallest plates: characters about 10 px high.
+    const float scale = 0.2f;
+    cv::Mat far;
+    cv::resize(car, far, cv::Size(), scale, scale, cv::INTER_AREA);
+    const Box far_box{tight.x1 * scale, tight.y1 * scale, tight.x2 * scale, tight.y2 * scale};
+    exact += text_of(reader_->read_in_box(far, far_box, InBoxMode::kRefine)) == text;
+  }
+  EXPECT_EQ(exact, static_cast<int>(kIndianPlates.size()));
+}
+
+// CCTV frames carry the camera's date and time in large digits; they are not a plate.
+TEST_F(PlateReaderTest, ACameraTimestampOverlayIsNotReadAsThePlate) {
+  for (const auto& text : kIndianPlates) {
+    Box plate_box;
+    cv::Mat car = vehicle_with(render_plate(text), plate_box);
+    cv::putText(car, "2014-05-12 14:24:45", cv::Point(10, 40), cv::FONT_HERSHEY_SIMPLEX, 1.1,
+                cv::Scalar(255, 255, 255), 3, cv::LINE_AA);
+    auto read =
+        reader_->read(car, {0, 0, static_cast<float>(car.cols), static_cast<float>(car.rows)});
+    EXPECT_EQ(text_of(read), text);
+  }
+  for (const char* overlay : {"2014-05-12", "14:24:45", "2014/05/12"}) {
+    cv::Mat frame(120, 480, CV_8UC3, cv::Scalar(90, 60, 50));
+    cv::putText(frame, overlay, cv::Point(10, 70), cv::FONT_HERSHEY_SIMPLEX, 1.4,
+                cv::Scalar(255, 255, 255), 3, cv::LINE_AA);
+    EXPECT_EQ(text_of(reader_->read(frame, {0, 0, 480, 120})), "") << overlay;
+  }
+}
+
+PlateRead read_of(const std::string& text, float confidence) {
+  PlateRead read;
+  read.text = text;
+  read.confidence = confidence;
+  return read;
+}
+
+TEST(ConsensusRead, TheTextWithTheMostSummedConfidenceWins) {
+  EXPECT_FALSE(consensus_read({}));
+  // Two agreeing reads outweigh one more confident read.
+  auto best = consensus_read(
+      {read_of("KA01AB1234", 0.95f), read_of("KA01AB1Z34", 0.99f), read_of("KA01AB1234", 0.9f)});
+  ASSERT_TRUE(best);
+  EXPECT_EQ(best->text, "KA01AB1234");
+  EXPECT_FLOAT_EQ(best->confidence, 0.95f);  // the winning text's most confident read
+  // Equal support: the earlier view (the better context) wins.
+  best = consensus_read({read_of("AB12", 0.8f), read_of("AB13", 0.8f)});
+  ASSERT_TRUE(best);
+  EXPECT_EQ(best->text, "AB12");
+}
+
+TEST(ViewsSettled, TwoAgreeingViewsSettle) {
+  EXPECT_FALSE(views_settled({}, 2));
+  EXPECT_FALSE(views_settled({read_of("AB12", 1), read_of("AB13", 1)}, 2));
+  EXPECT_TRUE(views_settled({read_of("AB12", 1), read_of("AB13", 1), read_of("AB12", 1)}, 2));
+  EXPECT_TRUE(views_settled({read_of("AB12", 1)}, 1));
+}
+
+TEST(GrownBox, GrowsAroundTheCentreAndClipsToTheImage) {
+  const cv::Rect image(0, 0, 640, 480);
+  EXPECT_EQ(grown_box({100, 100, 100, 50}, {1.4f, 1.8f}, image), cv::Rect(80, 80, 140, 90));
+  EXPECT_EQ(grown_box({100, 100, 100, 50}, {1.0f, 1.0f}, image), cv::Rect(100, 100, 100, 50));
+  EXPECT_EQ(grown_box({0, 450, 100, 30}, {2.0f, 3.0f}, image), cv::Rect(0, 420, 150, 60));
+}
+
+TEST(PlateMerit, FormatAndDigitsOutweighConfidence) {
+  PlateRead word = read_of("PENSKE", 0.99f), plate = read_of("1049338", 0.8f);
+  plate.format = word.format = "us";
+  EXPECT_GT(plate_merit(plate), plate_merit(word));
+  PlateRead fragment = read_of("AB12", 0.99f);
+  PlateRead formatted = read_of("KA01AB1234", 0.7f);
+  formatted.format = "in";
+  EXPECT_GT(plate_merit(formatted), plate_merit(fragment));
+}
+
 }  // namespace
 }  // namespace fai
