@@ -35,8 +35,8 @@ bool is_sqlite(const std::string& url) {
   return url.rfind("sqlite:", 0) == 0;
 }
 
-// Local crash-durable state (the crossing spool, the frame-id mark) lives next to the SQLite
-// file, in store.spool_dir when set, else in ./spool.
+// Local crash-durable state (the crossing and visit spools, the frame-id mark) lives next to
+// the SQLite file, in store.spool_dir when set, else in ./spool.
 std::string state_prefix(const StoreSettings& s) {
   if (!s.spool_dir.empty()) return s.spool_dir + "/";
   if (is_sqlite(s.url)) {
@@ -156,7 +156,7 @@ int run_serve(const GlobalOptions& options, const ServeOptions& opt) {
       std::min(config->detector.score_threshold, config->tracker.low_score);
   auto dashboard = api::LiveDashboard::open(*config);
   if (!dashboard) return report(dashboard.error());
-  auto vehicles = VehicleServices::open(*config);
+  auto vehicles = VehicleServices::open(*config, state_prefix(config->store) + "visits.spool");
   if (!vehicles) return report(vehicles.error());
   std::vector<std::shared_ptr<FrameAnalyzer>> analyzers;
   (*vehicles)->add_analyzer(analyzers);

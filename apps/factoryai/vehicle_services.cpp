@@ -4,7 +4,8 @@
 
 namespace fai::cli {
 
-Expected<std::unique_ptr<VehicleServices>> VehicleServices::open(const Config& config) {
+Expected<std::unique_ptr<VehicleServices>> VehicleServices::open(
+    const Config& config, const std::string& visit_spool_path) {
   auto services = std::make_unique<VehicleServices>();
   auto store = VehicleStore::open({config.store.url});
   if (!store) return store.error();
@@ -29,6 +30,10 @@ Expected<std::unique_ptr<VehicleServices>> VehicleServices::open(const Config& c
   services->analyzer =
       std::make_shared<PlateAnalyzer>(config.anpr, std::move(read), services->store.get(),
                                       std::move(*gates), config.occupancy.min_frames_on_new_side);
+  if (Status st = services->analyzer->recover(visit_spool_path, std::chrono::system_clock::now());
+      !st) {
+    return st.error();
+  }
   return services;
 }
 
@@ -46,7 +51,10 @@ nlohmann::json VehicleServices::diagnostic() const {
           {"ocr_calls_per_track", s.ocr_calls_per_track()},
           {"plates_read", s.plates_read},
           {"alerts", s.alerts},
-          {"visit_write_failures", s.write_failures}};
+          {"visit_write_failures", s.write_failures},
+          {"visit_writes_pending", s.writes_pending},
+          {"visit_writes_dropped", s.writes_dropped},
+          {"visits_closed_at_start", s.visits_closed_at_start}};
 }
 
 }  // namespace fai::cli

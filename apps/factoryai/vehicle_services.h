@@ -23,8 +23,11 @@ struct VehicleServices {
   std::mutex reader_mutex;                  // one reader shared by the pipeline's workers
 
   // Opens after open_store() (the migrations). Missing OCR models only disable plate reading
-  // (logged); a bad gate line or an unreachable database is an error.
-  static Expected<std::unique_ptr<VehicleServices>> open(const Config& config);
+  // (logged); a bad gate line, an unreachable database or a spool that cannot be opened is an
+  // error. With plate reading on, the analyzer replays `visit_spool_path` and closes the visits
+  // the previous run left open (PlateAnalyzer::recover) before the first frame.
+  static Expected<std::unique_ptr<VehicleServices>> open(const Config& config,
+                                                         const std::string& visit_spool_path);
   // Appends the analyzer (if any) to the pipeline's list.
   void add_analyzer(std::vector<std::shared_ptr<FrameAnalyzer>>& analyzers) const;
   // The "anpr" section of /api/diagnostic.

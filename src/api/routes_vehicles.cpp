@@ -54,7 +54,11 @@ json visit_json(const VehicleVisit& v) {
           {"exit_time", optional_time(v.exit_time)},
           {"ocr_confidence", std::round(static_cast<double>(v.ocr_confidence) * 1000) / 1000},
           {"status", v.status},
-          {"matched_plate", v.matched_plate.empty() ? json(nullptr) : json(v.matched_plate)}};
+          {"matched_plate", v.matched_plate.empty() ? json(nullptr) : json(v.matched_plate)},
+          {"last_seen", optional_time(v.last_seen)},
+          // Set when start-up closed the visit: "restart" (exit = last sighting, or null when
+          // unknown) or "expired" (exit unknown); null otherwise.
+          {"closed_reason", v.closed_reason.empty() ? json(nullptr) : json(v.closed_reason)}};
 }
 
 std::vector<std::string> visit_csv_row(const VehicleVisit& v) {

@@ -25,6 +25,9 @@ struct AnprConfig {
   // "camera/line": crossing that camera's line inwards is the entry, outwards the exit. Cameras
   // without one log a visit from the track's first to its last frame.
   std::vector<std::string> gate_lines;
+  // A gate entry open longer than this is not paired with an exit (a missed exit must not pair
+  // with the same plate days later) and is closed as "expired" at the next start-up.
+  int max_visit_hours = 24;
   bool alert_unknown = true;  // an unknown plate raises an alert (a blacklisted one always does)
   int list_refresh_s = 10;    // the lists are re-read this often (and at once after an API edit)
 };

@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "analytics/occupancy/occupancy_counter.h"
 #include "core/clock.h"
 #include "core/expected.h"
 #include "pipeline/frame_outcome.h"
@@ -21,6 +22,11 @@ struct AnalyzerFrame {
   SystemTime timestamp;
   int64_t frame_seq;                            // per camera, from 1
   const std::vector<int64_t>& ended_track_ids;  // tracks that ended this frame: drop their state
+  // The camera's counting lines as the pipeline counts with them on this frame (null: not
+  // known, e.g. offline tools). Lines are edited at runtime (PUT /api/cameras/{id}/lines), so an
+  // analyzer that works with a named line reads its geometry here, frame by frame, instead of
+  // keeping the start-up copy: it then changes on exactly the frame the occupancy counter does.
+  const std::vector<CountingLine>* lines = nullptr;
 };
 
 // on_frame() is called for the frames of one camera in order, never twice at once for one

@@ -310,8 +310,12 @@ Expected<FrameOutcome> Pipeline::process(Camera& camera, Detector& detector, Job
 }
 
 void Pipeline::run_analyzers(Camera& camera, const Job& job, FrameOutcome& out) {
-  const AnalyzerFrame frame{camera.id, job.frame.image, out.timestamp, camera.frame_seq,
-                            camera.tracker.ended_track_ids()};
+  const AnalyzerFrame frame{camera.id,
+                            job.frame.image,
+                            out.timestamp,
+                            camera.frame_seq,
+                            camera.tracker.ended_track_ids(),
+                            &camera.occupancy.lines()};
   for (const auto& analyzer : analyzers_) {
     const auto start = Clock::now();
     const Status st = analyzer->on_frame(frame, out);

@@ -140,6 +140,15 @@ const std::vector<std::string> kCameraTables = {
          PRIMARY KEY (camera_id, position)))",
 };
 
+// Version 5, visits after a restart: when the vehicle was last seen (written every few seconds
+// while its track is in view) and why a visit was closed without an exit at its gate or track
+// end ("restart": the previous run stopped while the track was in view, exit_time = last_seen
+// when known; "expired": a gate entry open longer than anpr.max_visit_hours, exit unknown).
+const std::vector<std::string> kVisitRecoveryColumns = {
+    "ALTER TABLE vehicle_logs ADD COLUMN last_seen BIGINT",
+    "ALTER TABLE vehicle_logs ADD COLUMN closed_reason TEXT",
+};
+
 std::string id_column(Dialect dialect) {
   return dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
                                      : "BIGSERIAL PRIMARY KEY";
@@ -163,7 +172,8 @@ std::vector<Migration> migrations(Dialect dialect) {
   return {{1, "seed tables and crossing ledger", in_dialect(kSeedTables, dialect)},
           {2, "face templates and the attendance ledger", in_dialect(kIdentityTables, dialect)},
           {3, "vehicle lists and the visit ledger", in_dialect(kVehicleTables, dialect)},
-          {4, "counting lines edited from the dashboard", in_dialect(kCameraTables, dialect)}};
+          {4, "counting lines edited from the dashboard", in_dialect(kCameraTables, dialect)},
+          {5, "vehicle visits closed after a restart", in_dialect(kVisitRecoveryColumns, dialect)}};
 }
 
 std::string create_migrations_table_sql() {

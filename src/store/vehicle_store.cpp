@@ -18,7 +18,9 @@ constexpr const char* kEntryColumns =
     "updated_at";
 constexpr const char* kVisitColumns =
     "id, visit_key, camera_id, track_id, plate_number, vehicle_type, entry_time, exit_time, "
-    "ocr_confidence, status, matched_plate";
+    "ocr_confidence, status, matched_plate, last_seen, closed_reason";
+// A visit with neither an exit nor a closing reason: the vehicle may still be inside.
+constexpr const char* kOpen = "exit_time IS NULL AND closed_reason IS NULL";
 
 // One row of kEntryColumns.
 struct EntryRow {
@@ -55,8 +57,8 @@ struct EntryRow {
 // One row of kVisitColumns.
 struct VisitRow {
   long long id = 0, track = 0;
-  OptionalText key, camera, plate, type, status, matched;
-  OptionalMs entry, exit;
+  OptionalText key, camera, plate, type, status, matched, closed;
+  OptionalMs entry, exit, last_seen;
   double confidence = 0;
   soci::indicator confidence_ind = soci::i_null;
 
@@ -72,6 +74,8 @@ struct VisitRow {
     st.exchange(soci::into(confidence, confidence_ind));
     st.exchange(soci::into(status.value, status.ind));
     st.exchange(soci::into(matched.value, matched.ind));
+    st.exchange(soci::into(last_seen.value, last_seen.ind));
+    st.exchange(soci::into(closed.value, closed.ind));
   }
   VehicleVisit visit() const {
     VehicleVisit v;
@@ -86,6 +90,8 @@ struct VisitRow {
     v.ocr_confidence = confidence_ind == soci::i_ok ? static_cast<float>(confidence) : 0.0f;
     v.status = status.text();
     v.matched_plate = matched.text();
+    v.last_seen = last_seen.time();
+    v.closed_reason = closed.text();
     return v;
   }
 };
@@ -278,48 +284,72 @@ Status VehicleStore::remove(const std::string& plate) {
 Status VehicleStore::record_visit(const VehicleVisit& v) {
   return db_->write([&](soci::session& s) {
     std::string key = v.visit_key, camera = v.camera_id, plate = v.plate_number,
-                type = v.vehicle_type, status = v.status, matched = v.matched_plate;
+                type = v.vehicle_type, status = v.status, matched = v.matched_plate,
+                closed = v.closed_reason;
     long long track = v.track_id;
     double confidence = v.ocr_confidence;
     OptionalMs entry = OptionalMs::of(v.entry_time), exit = OptionalMs::of(v.exit_time);
+    OptionalMs last_seen = OptionalMs::of(v.last_seen);
     const auto event = v.entry_time ? v.entry_time : v.exit_time;
     OptionalMs event_time = OptionalMs::of(event);
     soci::indicator matched_ind = matched.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator closed_ind = closed.empty() ? soci::i_null : soci::i_ok;
     s << "INSERT INTO vehicle_logs (visit_key, camera_id, track_id, plate_number, vehicle_type, "
-         "entry_time, exit_time, ocr_confidence, status, matched_plate, event_time) VALUES (:k, "
-         ":c, :t, :p, :ty, :en, :ex, :conf, :st, :m, :ev) ON CONFLICT (visit_key) DO UPDATE SET "
+         "entry_time, exit_time, ocr_confidence, status, matched_plate, event_time, last_seen, "
+         "closed_reason) VALUES (:k, :c, :t, :p, :ty, :en, :ex, :conf, :st, :m, :ev, :ls, :cr) "
+         "ON CONFLICT (visit_key) DO UPDATE SET "
          "plate_number = excluded.plate_number, vehicle_type = excluded.vehicle_type, "
          "entry_time = COALESCE(vehicle_logs.entry_time, excluded.entry_time), "
          "exit_time = COALESCE(excluded.exit_time, vehicle_logs.exit_time), "
          "ocr_confidence = excluded.ocr_confidence, status = excluded.status, "
          "matched_plate = excluded.matched_plate, "
          "event_time = COALESCE(vehicle_logs.entry_time, excluded.entry_time, "
-         "excluded.exit_time)",
+         "excluded.exit_time), "
+         "last_seen = COALESCE(excluded.last_seen, vehicle_logs.last_seen), "
+         "closed_reason = COALESCE(excluded.closed_reason, vehicle_logs.closed_reason)",
         soci::use(key), soci::use(camera), soci::use(track), soci::use(plate), soci::use(type),
         soci::use(entry.value, entry.ind), soci::use(exit.value, exit.ind), soci::use(confidence),
         soci::use(status), soci::use(matched, matched_ind),
-        soci::use(event_time.value, event_time.ind);
+        soci::use(event_time.value, event_time.ind), soci::use(last_seen.value, last_seen.ind),
+        soci::use(closed, closed_ind);
   });
 }
 
 Expected<std::vector<VehicleVisit>> VehicleStore::open_visits(const std::string& camera_id,
+                                                              SystemTime entered_since,
                                                               int64_t limit) {
   std::vector<VehicleVisit> out;
   const Status status = db_->read([&](soci::session& s) {
     VisitRow row;
     std::string camera = camera_id;
-    long long n = limit;
+    long long since = to_ms(entered_since), n = limit;
     for_each_row(
         s,
-        std::string("SELECT ") + kVisitColumns +
-            " FROM vehicle_logs WHERE camera_id = :c AND exit_time IS NULL AND entry_time IS NOT "
-            "NULL AND plate_number <> '' ORDER BY entry_time DESC, id DESC LIMIT :n",
+        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE camera_id = :c AND " +
+            kOpen +
+            " AND entry_time >= :since AND plate_number <> '' ORDER BY entry_time DESC, id DESC "
+            "LIMIT :n",
         [&](soci::statement& st) {
           row.bind(st);
           st.exchange(soci::use(camera));
+          st.exchange(soci::use(since));
           st.exchange(soci::use(n));
         },
         [&] { out.push_back(row.visit()); });
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+Expected<std::vector<VehicleVisit>> VehicleStore::all_open_visits() {
+  std::vector<VehicleVisit> out;
+  const Status status = db_->read([&](soci::session& s) {
+    VisitRow row;
+    for_each_row(
+        s,
+        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE " + kOpen +
+            " ORDER BY event_time, id",
+        [&](soci::statement& st) { row.bind(st); }, [&] { out.push_back(row.visit()); });
   });
   if (!status) return status.error();
   return out;

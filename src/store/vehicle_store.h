@@ -50,8 +50,12 @@ struct VehicleVisit {
   std::string vehicle_type;
   std::optional<SystemTime> entry_time, exit_time;  // exit absent while inside
   float ocr_confidence = 0;
-  std::string status;         // whitelisted | blacklisted | unknown | unread
-  std::string matched_plate;  // the list entry the read matched; empty when none
+  std::string status;                   // whitelisted | blacklisted | unknown | unread
+  std::string matched_plate;            // the list entry the read matched; empty when none
+  std::optional<SystemTime> last_seen;  // the vehicle's last sighting written so far
+  // Empty while open and when closed by its exit; "restart" or "expired" when start-up closed it
+  // (PlateAnalyzer::recover): a closed visit is never paired with an exit, whatever exit_time.
+  std::string closed_reason;
   bool operator==(const VehicleVisit&) const = default;
 };
 
@@ -83,11 +87,15 @@ class VehicleStore {
   // (the plate analyzer) reload when it moves.
   uint64_t generation() const { return generation_.load(); }
 
-  // Inserts the visit or updates the row with its visit_key.
+  // Inserts the visit or updates the row with its visit_key. A write without last_seen or
+  // closed_reason keeps the row's.
   Status record_visit(const VehicleVisit& visit);
-  // Visits of `camera_id` with no exit yet and a plate read, newest first (for pairing an exit
-  // at a gate with its entry).
-  Expected<std::vector<VehicleVisit>> open_visits(const std::string& camera_id, int64_t limit);
+  // Open visits (no exit, not closed) of `camera_id` with a plate read that entered at or after
+  // `entered_since`, newest first (for pairing an exit at a gate with its entry).
+  Expected<std::vector<VehicleVisit>> open_visits(const std::string& camera_id,
+                                                  SystemTime entered_since, int64_t limit);
+  // Every open visit, read or not, of every camera, oldest first (start-up recovery).
+  Expected<std::vector<VehicleVisit>> all_open_visits();
   Expected<Page<VehicleVisit>> visits(const VisitQuery& query);
 
  private:

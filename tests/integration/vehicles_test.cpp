@@ -1,6 +1,7 @@
 // The vehicle API against a real `factoryai serve` on loopback, once per database (SQLite, and
 // PostgreSQL when FAI_TEST_PG_URL names a server): list CRUD round trip, strict validation with
-// clear 4xx errors, and the visit log (filters, paging, CSV) over visits the server's store holds.
+// clear 4xx errors, the visit log (filters, paging, CSV) over visits the server's store holds,
+// and what a start-up after kill -9 does with open visits and the visit spool.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -9,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -72,8 +74,9 @@ class VehiclesApiTest : public ::testing::TestWithParam<Backend> {
   }
 
   void start_server() {
-    StartedServer started =
-        start_serve((dir_ / "config.yaml").string(), db_url_, (dir_ / "server.log").string());
+    // A log per start: a restart must not read the port from the previous server's log.
+    const std::string log = (dir_ / ("server" + std::to_string(starts_++) + ".log")).string();
+    StartedServer started = start_serve((dir_ / "config.yaml").string(), db_url_, log);
     server_ = std::move(started.process);
     ASSERT_TRUE(started.port > 0) << started.error;
     port_ = started.port;
@@ -114,12 +117,18 @@ class VehiclesApiTest : public ::testing::TestWithParam<Backend> {
 
   // Visit rows written straight into the server's database, as the plate analyzer would.
   void insert_visit(const std::string& key, const std::string& camera, const std::string& plate,
-                    const std::string& status, long long entry_ms, const std::string& exit) {
-    const std::string sql =
+                    const std::string& status, long long entry_ms, const std::string& exit,
+                    int track = 3, const std::string& last_seen = "NULL") {
+    exec_sql(
         "INSERT INTO vehicle_logs (visit_key, camera_id, track_id, plate_number, vehicle_type, "
-        "entry_time, exit_time, ocr_confidence, status, matched_plate, event_time) VALUES ('" +
-        key + "', '" + camera + "', 3, '" + plate + "', 'car', " + std::to_string(entry_ms) + ", " +
-        exit + ", 0.91, '" + status + "', NULL, " + std::to_string(entry_ms) + ")";
+        "entry_time, exit_time, ocr_confidence, status, matched_plate, event_time, last_seen) "
+        "VALUES ('" +
+        key + "', '" + camera + "', " + std::to_string(track) + ", '" + plate + "', 'car', " +
+        std::to_string(entry_ms) + ", " + exit + ", 0.91, '" + status + "', NULL, " +
+        std::to_string(entry_ms) + ", " + last_seen + ")");
+  }
+
+  void exec_sql(const std::string& sql) {
     if (GetParam() == Backend::kPostgres) {
       const RunResult r = psql(db_url_, sql);
       ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -133,11 +142,25 @@ class VehiclesApiTest : public ::testing::TestWithParam<Backend> {
     }
   }
 
+  // The visit log's items by track id (each test visit has its own).
+  std::map<int64_t, json> visits_by_track() {
+    const Reply r = get("/api/vehicle-logs?limit=1000");
+    EXPECT_EQ(r.status, 200) << r;
+    std::map<int64_t, json> out;
+    for (const json& item : r.body.value("items", json::array())) {
+      const auto track = item["track_id"].get<int64_t>();
+      EXPECT_EQ(out.count(track), 0u) << "two rows of track " << track;
+      out[track] = item;
+    }
+    return out;
+  }
+
   fs::path dir_;
   std::string db_url_;
   std::unique_ptr<ScratchDatabase> db_;
   std::unique_ptr<BackgroundProcess> server_;
   int port_ = 0;
+  int starts_ = 0;
 };
 
 TEST_P(VehiclesApiTest, ListCrudRoundTrip) {
@@ -296,6 +319,72 @@ TEST_P(VehiclesApiTest, VisitLogFiltersPagesAndExportsCsv) {
             "1,gate,3,KA01AB1234,car,2026-01-31T08:00:00.000Z,,0.910,whitelisted,\r\n"
             "2,gate,3,MH12DE1433,car,2026-01-31T08:01:00.000Z,2026-01-31T08:01:30.000Z,0.910,"
             "blacklisted,\r\n");
+}
+
+// kill -9 with visits open, and a visit write the database had refused still in the spool. The
+// next start writes the spooled visit once; closes a first/last-seen visit whose track was in
+// view at its last sighting, and one written before sightings were stored with no exit; keeps
+// the car that entered at a gate open (it is inside); expires a gate entry older than
+// anpr.max_visit_hours. A second kill -9 and start changes nothing.
+TEST_P(VehiclesApiTest, VisitsLeftOpenByACrashAreClosedAndSpooledVisitsReplayedOnce) {
+  const Reply diag = get("/api/diagnostic");
+  ASSERT_EQ(diag.body["anpr"].value("enabled", false), true) << "plate reading is off: " << diag;
+  server_->stop(SIGKILL);
+
+  const long long t0 = 1769846400000;  // 2026-01-31T08:00:00Z
+  const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const long long hour = 3600000;
+  const std::string ms = std::to_string(t0);
+  ASSERT_NO_FATAL_FAILURE(insert_visit("yard/1/seen/" + ms, "yard", "KA01AB1234", "unknown", t0,
+                                       "NULL", 1, std::to_string(t0 + 42000)));
+  ASSERT_NO_FATAL_FAILURE(
+      insert_visit("yard/2/seen/" + ms, "yard", "", "unread", t0, "NULL", 2, "NULL"));
+  ASSERT_NO_FATAL_FAILURE(insert_visit("gate/3/in/" + std::to_string(now - hour), "gate",
+                                       "MH12DE1433", "unknown", now - hour, "NULL", 3));
+  ASSERT_NO_FATAL_FAILURE(insert_visit("gate/4/in/" + std::to_string(now - 48 * hour), "gate",
+                                       "DL3CAB9876", "unknown", now - 48 * hour, "NULL", 4));
+  const json spooled = {{"visit_key", "yard/5/seen/" + ms},
+                        {"camera_id", "yard"},
+                        {"track_id", 5},
+                        {"plate_number", "TN22CZ4567"},
+                        {"vehicle_type", "truck"},
+                        {"entry_ms", t0 + 1000},
+                        {"exit_ms", t0 + 9000},
+                        {"ocr_confidence", 0.8},
+                        {"status", "unknown"},
+                        {"matched_plate", ""},
+                        {"last_seen_ms", t0 + 9000},
+                        {"closed_reason", ""}};
+  const fs::path spool = dir_ / "spool" / "visits.spool";
+  {
+    std::ofstream out(spool, std::ios::trunc);
+    out << spooled.dump() << "\n" << spooled.dump().substr(0, 40);  // and a torn last line
+  }
+  ASSERT_NO_FATAL_FAILURE(start_server());
+
+  for (int restart = 0; restart < 2; ++restart) {
+    SCOPED_TRACE("start " + std::to_string(restart + 1));
+    EXPECT_EQ(fs::file_size(spool), 0u);
+    auto rows = visits_by_track();
+    ASSERT_EQ(rows.size(), 5u);
+    EXPECT_EQ(rows[1]["exit_time"], "2026-01-31T08:00:42.000Z");
+    EXPECT_EQ(rows[1]["closed_reason"], "restart");
+    EXPECT_EQ(rows[2]["exit_time"], nullptr);
+    EXPECT_EQ(rows[2]["closed_reason"], "restart");
+    EXPECT_EQ(rows[3]["exit_time"], nullptr);
+    EXPECT_EQ(rows[3]["closed_reason"], nullptr);
+    EXPECT_EQ(rows[4]["exit_time"], nullptr);
+    EXPECT_EQ(rows[4]["closed_reason"], "expired");
+    EXPECT_EQ(rows[5]["plate_number"], "TN22CZ4567");
+    EXPECT_EQ(rows[5]["entry_time"], "2026-01-31T08:00:01.000Z");
+    EXPECT_EQ(rows[5]["exit_time"], "2026-01-31T08:00:09.000Z");
+    EXPECT_EQ(rows[5]["closed_reason"], nullptr);
+    EXPECT_EQ(get("/api/diagnostic").body["anpr"]["visits_closed_at_start"], restart == 0 ? 3 : 0);
+    server_->stop(SIGKILL);
+    ASSERT_NO_FATAL_FAILURE(start_server());
+  }
 }
 
 std::string db_name(const ::testing::TestParamInfo<Backend>& param) {

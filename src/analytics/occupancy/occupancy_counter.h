@@ -15,6 +15,7 @@ namespace fai {
 
 struct Point {
   float x = 0, y = 0;
+  bool operator==(const Point&) const = default;
 };
 
 // Left/right as seen on screen by someone walking from a line's start to its end.
@@ -25,6 +26,7 @@ struct CountingLine {
   Point start, end;                     // source pixels
   LineSide in_side = LineSide::kRight;  // moving onto this side is an entry
   bool infinite = false;  // false: only crossings between start and end count (a door)
+  bool operator==(const CountingLine&) const = default;
 };
 
 // The seed's line: y = 400 across the whole frame, moving down is an entry.

@@ -14,6 +14,10 @@ constexpr float kCropMargin = 0.05f;       // of the box size: the plate may tou
 constexpr float kSharpEnough = 100.0f;     // laplacian variance above which blur stops mattering
 constexpr int64_t kOpenVisitsToPair = 50;  // newest open visits an exit at a gate is paired with
 constexpr size_t kMaxPendingWrites = 10000;
+// An open visit's last sighting is rewritten this often while its track is in view: after a
+// crash the visit closes at most this long before the vehicle really left. One upsert per
+// vehicle in view every 10 s costs nothing next to the OCR calls.
+constexpr auto kLastSeenEvery = std::chrono::seconds(10);
 
 long long epoch_ms(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -21,6 +25,15 @@ long long epoch_ms(SystemTime t) {
 
 std::string visit_key(const std::string& camera, int64_t track, const char* kind, SystemTime t) {
   return camera + "/" + std::to_string(track) + "/" + kind + "/" + std::to_string(epoch_ms(t));
+}
+
+// The kind of visit_key(): "seen", "in" or "out" (read from the end: a camera id may hold '/');
+// "" for a key of another form.
+std::string visit_kind(const std::string& key) {
+  const auto last = key.rfind('/');
+  if (last == std::string::npos || last == 0) return "";
+  const auto before = key.rfind('/', last - 1);
+  return before == std::string::npos ? "" : key.substr(before + 1, last - before - 1);
 }
 
 cv::Rect crop_rect(const Box& box, const cv::Mat& image) {
@@ -66,13 +79,15 @@ struct PlateAnalyzer::TrackState {
   std::string plate, status = "unread", matched;
   float confidence = 0;
   std::optional<VehicleVisit> visit;  // written once opened
+  bool first_last_seen = false;       // the visit runs from first to last sighting (no gate)
+  SystemTime last_seen_written{};
   std::optional<SystemTime> exit_crossed;
 };
 
 struct PlateAnalyzer::CameraState {
   std::mutex mutex;
   PlateVote vote;
-  std::optional<OccupancyCounter> gate;  // set when the camera has a gate line
+  std::optional<OccupancyCounter> gate;  // set while the camera has its gate line
   std::map<int64_t, TrackState> tracks;
   explicit CameraState(PlateVoteParams params) : vote(params) {}
 };
@@ -111,9 +126,34 @@ PlateAnalyzer::PlateAnalyzer(AnprConfig config, PlateReadFn read, VehicleStore* 
 PlateAnalyzer::~PlateAnalyzer() = default;
 
 PlateAnalyzerStats PlateAnalyzer::stats() const {
+  int64_t pending = 0;
+  {
+    std::lock_guard lock(writes_mutex_);
+    pending = static_cast<int64_t>(pending_writes_.size());
+  }
   std::lock_guard lock(stats_mutex_);
-  return stats_;
+  PlateAnalyzerStats s = stats_;
+  s.writes_pending = pending;
+  return s;
 }
+
+namespace {
+
+std::optional<OccupancyCounter> gate_counter(const std::string& camera_id, const CountingLine& line,
+                                             int min_frames_on_new_side) {
+  OccupancyConfig gate;
+  gate.lines = {line};
+  gate.min_frames_on_new_side = min_frames_on_new_side;
+  gate.counted_classes = {coco::kCar, coco::kMotorcycle, coco::kBus, coco::kTruck};
+  auto counter = OccupancyCounter::create(gate);
+  if (!counter) {
+    spdlog::error("anpr gate line of {}: {}", camera_id, counter.error().message);
+    return std::nullopt;
+  }
+  return std::move(*counter);
+}
+
+}  // namespace
 
 PlateAnalyzer::CameraState& PlateAnalyzer::camera(const std::string& id) {
   std::lock_guard lock(cameras_mutex_);
@@ -125,22 +165,45 @@ PlateAnalyzer::CameraState& PlateAnalyzer::camera(const std::string& id) {
     vote.min_agreeing_reads = config_.min_agreeing_reads;
     slot = std::make_unique<CameraState>(vote);
     if (auto it = gate_lines_.find(id); it != gate_lines_.end()) {
-      OccupancyConfig gate;
-      gate.lines = {it->second};
-      gate.min_frames_on_new_side = min_frames_on_new_side_;
-      gate.counted_classes = {coco::kCar, coco::kMotorcycle, coco::kBus, coco::kTruck};
-      auto counter = OccupancyCounter::create(gate);
-      if (counter) slot->gate = std::move(*counter);
-      if (!counter) spdlog::error("anpr gate line of {}: {}", id, counter.error().message);
+      slot->gate = gate_counter(id, it->second, min_frames_on_new_side_);
     }
   }
   return *slot;
+}
+
+// The pipeline's lines are the truth (edited at runtime, saved lines applied at start-up), so
+// the gate is checked against them every frame rather than told about edits by the API: one
+// source, and the gate moves on the very frame the occupancy counter does. A moved line rebuilds
+// the gate counter (each track's side is learnt afresh, as the pipeline's counter does, so the
+// move itself counts no crossing); a deleted line leaves the camera without a gate, logging
+// first/last-seen visits, until a line of that name is back.
+void PlateAnalyzer::follow_gate_line(CameraState& cam, const AnalyzerFrame& frame) {
+  const auto configured = gate_lines_.find(frame.camera_id);
+  if (configured == gate_lines_.end() || frame.lines == nullptr) return;
+  const std::string& line_id = configured->second.id;
+  const auto line = std::find_if(frame.lines->begin(), frame.lines->end(),
+                                 [&](const CountingLine& l) { return l.id == line_id; });
+  if (line == frame.lines->end()) {
+    if (cam.gate) {
+      spdlog::warn(
+          "anpr: camera {} has no line '{}' any more: visits there run from first to last "
+          "sighting until it is back",
+          frame.camera_id, line_id);
+      cam.gate.reset();
+    }
+    return;
+  }
+  if (cam.gate && cam.gate->lines().front() == *line) return;
+  spdlog::info("anpr: camera {}: gate line '{}' {}", frame.camera_id, line_id,
+               cam.gate ? "moved" : "is back");
+  cam.gate = gate_counter(frame.camera_id, *line, min_frames_on_new_side_);
 }
 
 Status PlateAnalyzer::on_frame(const AnalyzerFrame& frame, FrameOutcome& out) {
   flush_pending_writes();
   CameraState& cam = camera(frame.camera_id);
   std::lock_guard lock(cam.mutex);
+  follow_gate_line(cam, frame);
   Status result;
   for (const Track& track : out.tracks) {
     if (!coco::is_vehicle(track.class_id) || track.det_index < 0 ||
@@ -186,13 +249,17 @@ void PlateAnalyzer::observe(CameraState& cam, const AnalyzerFrame& frame, const 
     v.entry_time = ts.first_seen;
     v.status = "unread";
     ts.visit = v;
+    ts.first_last_seen = true;
     if (ts.settled) {
       ts.visit->plate_number = ts.plate;
       ts.visit->status = ts.status;
       ts.visit->matched_plate = ts.matched;
       ts.visit->ocr_confidence = ts.confidence;
     }
-    write_visit(*ts.visit);
+    write_track_visit(ts);
+  } else if (ts.visit && !ts.visit->exit_time &&
+             ts.last_seen - ts.last_seen_written >= kLastSeenEvery) {
+    write_track_visit(ts);
   }
   out.vehicles_detected.push_back(
       {track.id, coco::class_name(track.class_id), ts.plate, ts.confidence, ts.status});
@@ -309,7 +376,7 @@ void PlateAnalyzer::settle(CameraState& cam, int64_t track_id, TrackState& ts,
     ts.visit->status = ts.status;
     ts.visit->matched_plate = ts.matched;
     ts.visit->ocr_confidence = ts.confidence;
-    write_visit(*ts.visit);
+    write_track_visit(ts);
   }
 }
 
@@ -333,7 +400,7 @@ void PlateAnalyzer::on_gate_crossing(CameraState& cam, const std::string& camera
   v.matched_plate = ts.matched;
   v.ocr_confidence = ts.confidence;
   ts.visit = v;
-  write_visit(v);
+  write_track_visit(ts);
 }
 
 // Pairs an exit at the gate with the open visit of the same plate (its own when the track also
@@ -345,12 +412,13 @@ void PlateAnalyzer::close_at_gate(CameraState& cam, const std::string& camera_id
   ts.exit_crossed.reset();
   if (ts.visit) {
     ts.visit->exit_time = at;
-    write_visit(*ts.visit);
+    write_track_visit(ts);
     return;
   }
   std::optional<VehicleVisit> entry;
   if (store_ != nullptr && !ts.plate.empty()) {
-    auto open = store_->open_visits(camera_id, kOpenVisitsToPair);
+    const SystemTime since = at - std::chrono::hours(config_.max_visit_hours);
+    auto open = store_->open_visits(camera_id, since, kOpenVisitsToPair);
     float best = static_cast<float>(config_.max_edit_distance) + 0.01f;
     for (const VehicleVisit& v : open ? *open : std::vector<VehicleVisit>()) {
       const float d = plate_distance(v.plate_number, ts.plate);
@@ -370,7 +438,7 @@ void PlateAnalyzer::close_at_gate(CameraState& cam, const std::string& camera_id
   }
   entry->exit_time = at;
   ts.visit = entry;
-  write_visit(*entry);
+  write_track_visit(ts);
 }
 
 Status PlateAnalyzer::end_track(CameraState& cam, const std::string& camera_id, int64_t track_id,
@@ -381,11 +449,13 @@ Status PlateAnalyzer::end_track(CameraState& cam, const std::string& camera_id, 
   Status result;
   if (!ts.best_crop.empty()) result = ocr_best_frame(cam, track_id, ts, out);
   settle(cam, track_id, ts, cam.vote.end_track(track_id), at, out);
-  if (cam.gate) {
-    if (ts.exit_crossed) close_at_gate(cam, camera_id, track_id, ts);
-  } else if (ts.visit) {
+  // An exit crossed at the gate closes the visit whatever opened it; a first/last-seen visit
+  // closes at the last sighting; a gate entry stays open (the vehicle is inside).
+  if (ts.exit_crossed) {
+    close_at_gate(cam, camera_id, track_id, ts);
+  } else if (ts.visit && ts.first_last_seen && !ts.visit->exit_time) {
     ts.visit->exit_time = ts.last_seen;
-    write_visit(*ts.visit);
+    write_track_visit(ts);
   }
   if (ts.frames >= config_.min_track_frames) {
     std::lock_guard lock(stats_mutex_);
@@ -396,30 +466,112 @@ Status PlateAnalyzer::end_track(CameraState& cam, const std::string& camera_id, 
   return result;
 }
 
+// Every write of a track's visit carries its last sighting (what start-up recovery closes an
+// interrupted visit at).
+void PlateAnalyzer::write_track_visit(TrackState& ts) {
+  ts.visit->last_seen = ts.last_seen;
+  ts.last_seen_written = ts.last_seen;
+  write_visit(*ts.visit);
+}
+
 void PlateAnalyzer::write_visit(const VehicleVisit& visit) {
   if (store_ == nullptr) return;
-  {
-    std::lock_guard lock(stats_mutex_);
-    if (!pending_writes_.empty()) {  // keep the order: an older write of this visit waits
-      if (pending_writes_.size() < kMaxPendingWrites) pending_writes_.push_back(visit);
-      return;
+  std::lock_guard lock(writes_mutex_);
+  if (pending_writes_.empty()) {
+    const Status st = store_->record_visit(visit);
+    if (st) return;
+    spdlog::warn("anpr: visit {} not written yet: {}", visit.visit_key, st.error().message);
+    std::lock_guard stats_lock(stats_mutex_);
+    ++stats_.write_failures;
+  }
+  queue_write(visit);
+}
+
+// Requires writes_mutex_. The spool line is on disk before the frame's results go out.
+void PlateAnalyzer::queue_write(const VehicleVisit& visit) {
+  if (pending_writes_.size() >= kMaxPendingWrites) {
+    std::lock_guard stats_lock(stats_mutex_);
+    if (stats_.writes_dropped++ % 1000 == 0) {
+      spdlog::error("anpr: {} visit writes waiting for the database; dropping visit {}",
+                    pending_writes_.size(), visit.visit_key);
+    }
+    return;
+  }
+  if (spool_) {
+    if (Status st = spool_->append(visit); !st) {
+      spdlog::error("anpr: visit {} held in memory only: {}", visit.visit_key, st.error().message);
     }
   }
-  if (Status st = store_->record_visit(visit); !st) {
-    spdlog::warn("anpr: visit {} not written yet: {}", visit.visit_key, st.error().message);
-    std::lock_guard lock(stats_mutex_);
-    ++stats_.write_failures;
-    if (pending_writes_.size() < kMaxPendingWrites) pending_writes_.push_back(visit);
-  }
+  pending_writes_.push_back(visit);
 }
 
 void PlateAnalyzer::flush_pending_writes() {
   if (store_ == nullptr) return;
-  std::lock_guard lock(stats_mutex_);
+  std::lock_guard lock(writes_mutex_);
+  if (pending_writes_.empty()) return;
   while (!pending_writes_.empty()) {
     if (!store_->record_visit(pending_writes_.front())) return;
     pending_writes_.pop_front();
   }
+  // Everything spooled is in the database now.
+  if (spool_) {
+    if (Status st = spool_->clear(); !st) spdlog::warn("anpr: {}", st.error().message);
+  }
+}
+
+Status PlateAnalyzer::recover(const std::string& spool_path, SystemTime now) {
+  if (store_ == nullptr) return {};
+  if (!spool_path.empty()) {
+    auto opened = VisitSpool::open(spool_path);
+    if (!opened) return opened.error();
+    std::lock_guard lock(writes_mutex_);
+    spool_ = std::move(opened->spool);
+    if (!opened->pending.empty()) {
+      spdlog::info("anpr: replaying {} visit write(s) from {}", opened->pending.size(), spool_path);
+    }
+    pending_writes_.insert(pending_writes_.begin(), opened->pending.begin(), opened->pending.end());
+  }
+  flush_pending_writes();
+  close_visits_left_open(now);
+  return {};
+}
+
+void PlateAnalyzer::close_visits_left_open(SystemTime now) {
+  {
+    std::lock_guard lock(writes_mutex_);
+    if (!pending_writes_.empty()) {
+      spdlog::warn(
+          "anpr: the database takes no visit writes yet; open visits are closed at the "
+          "next start");
+      return;
+    }
+  }
+  auto open = store_->all_open_visits();
+  if (!open) {
+    spdlog::warn("anpr: open visits not checked: {}", open.error().message);
+    return;
+  }
+  const SystemTime oldest_entry = now - std::chrono::hours(config_.max_visit_hours);
+  int64_t restarted = 0, expired = 0;
+  for (VehicleVisit& v : *open) {
+    if (visit_kind(v.visit_key) == "seen") {
+      v.exit_time = v.last_seen;
+      v.closed_reason = "restart";
+      ++restarted;
+    } else if (v.entry_time && *v.entry_time < oldest_entry) {
+      v.closed_reason = "expired";
+      ++expired;
+    } else {
+      continue;  // a gate entry: the vehicle may still be inside
+    }
+    write_visit(v);
+  }
+  if (restarted + expired > 0) {
+    spdlog::info("anpr: closed {} visit(s) the last run left open in view, {} expired entr(ies)",
+                 restarted, expired);
+  }
+  std::lock_guard lock(stats_mutex_);
+  stats_.visits_closed_at_start += restarted + expired;
 }
 
 }  // namespace fai

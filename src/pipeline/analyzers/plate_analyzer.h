@@ -8,8 +8,13 @@
 // Visits: on a camera with a gate line (anpr.gate_lines) crossing inwards opens a visit and
 // crossing outwards closes the open visit of the same plate (or logs an exit of its own); on
 // other cameras a visit runs from the track's first to its last frame. Each visit is written at
-// once when it opens and again when its plate or exit is known, keyed by a visit key so a retry,
-// a restart or a replay updates the row instead of adding one.
+// once when it opens and again when its plate or exit is known (and its last sighting every few
+// seconds while in view), keyed by a visit key so a retry, a restart or a replay updates the row
+// instead of adding one.
+//
+// Robustness: the gate follows the camera's line as edited at runtime (AnalyzerFrame::lines); a
+// write the database refuses waits, in order, in memory and in a spool file (fdatasync'ed), which
+// recover() replays at start-up before it closes the visits the previous run left open.
 
 #include <deque>
 #include <functional>
@@ -29,6 +34,7 @@
 #include "config/config.h"
 #include "pipeline/frame_analyzer.h"
 #include "store/vehicle_store.h"
+#include "store/visit_spool.h"
 
 namespace fai {
 
@@ -42,14 +48,18 @@ struct PlateAnalyzerStats {
   int64_t ocr_calls_total = 0;  // every OCR call so far, tracks still in view included
   int64_t plates_read = 0;
   int64_t alerts = 0;
-  int64_t write_failures = 0;  // visit writes retried later
+  int64_t write_failures = 0;          // visit writes retried later
+  int64_t writes_pending = 0;          // visit writes waiting for the database now (spooled)
+  int64_t writes_dropped = 0;          // visit writes lost because too many were waiting
+  int64_t visits_closed_at_start = 0;  // visits recover() closed (restart or expired)
   double ocr_calls_per_track() const {
     return tracks > 0 ? static_cast<double>(ocr_calls) / static_cast<double>(tracks) : 0.0;
   }
 };
 
 // "camera/line" entries of anpr.gate_lines resolved against the cameras' lines (a camera without
-// lines has the seed's line "default"). Unknown camera or line -> kInvalidArgument.
+// lines has the seed's line "default"). Unknown camera or line -> kInvalidArgument. This is the
+// start-up geometry; from each frame on, the line of that name in AnalyzerFrame::lines counts.
 Expected<std::map<std::string, CountingLine>> resolve_gate_lines(const Config& config);
 
 class PlateAnalyzer final : public FrameAnalyzer {
@@ -59,6 +69,17 @@ class PlateAnalyzer final : public FrameAnalyzer {
   PlateAnalyzer(AnprConfig config, PlateReadFn read, VehicleStore* store,
                 std::map<std::string, CountingLine> gate_lines, int min_frames_on_new_side = 3);
   ~PlateAnalyzer() override;
+
+  // Start-up, before the first frame. Opens the visit spool at `spool_path` (empty: failed
+  // writes wait in memory only) and writes what a previous run left in it, in order; then closes
+  // the visits the previous run left open (`now` is the start-up time):
+  //  - a first/last-seen visit (its track was in view when that run stopped) gets exit_time =
+  //    its stored last sighting, or no exit when none was stored, and closed_reason "restart";
+  //  - a gate entry stays open (the vehicle may be inside; its exit pairs with it later) unless
+  //    it entered more than anpr.max_visit_hours before `now`: closed_reason "expired", no exit.
+  // While spooled writes cannot be written yet the closing waits for the next start (it would
+  // otherwise overwrite an exit still in the spool). Errors: the spool cannot be opened.
+  Status recover(const std::string& spool_path, SystemTime now);
 
   std::string name() const override { return "plates"; }
   Status on_frame(const AnalyzerFrame& frame, FrameOutcome& out) override;
@@ -70,6 +91,7 @@ class PlateAnalyzer final : public FrameAnalyzer {
   struct CameraState;
 
   CameraState& camera(const std::string& id);
+  void follow_gate_line(CameraState& cam, const AnalyzerFrame& frame);
   void observe(CameraState& cam, const AnalyzerFrame& frame, const Track& track, const Box& box,
                FrameOutcome& out);
   void consider_frame(TrackState& ts, const cv::Mat& image, const Box& box);
@@ -82,8 +104,11 @@ class PlateAnalyzer final : public FrameAnalyzer {
                      TrackState& ts);
   Status end_track(CameraState& cam, const std::string& camera_id, int64_t track_id,
                    FrameOutcome& out, SystemTime at);
+  void write_track_visit(TrackState& ts);
   void write_visit(const VehicleVisit& visit);
+  void queue_write(const VehicleVisit& visit);
   void flush_pending_writes();
+  void close_visits_left_open(SystemTime now);
   std::vector<ListedPlate> lists();
 
   const AnprConfig config_;
@@ -101,9 +126,14 @@ class PlateAnalyzer final : public FrameAnalyzer {
   std::chrono::steady_clock::time_point lists_loaded_{};
   bool lists_valid_ = false;
 
-  mutable std::mutex stats_mutex_;  // also guards pending_writes_
+  mutable std::mutex stats_mutex_;
   PlateAnalyzerStats stats_;
+
+  // Visit writes are serialised: while one waits (the database refused it) every later one
+  // waits behind it, so the writes of a visit reach the database in order.
+  mutable std::mutex writes_mutex_;
   std::deque<VehicleVisit> pending_writes_;  // failed writes, retried in order
+  std::unique_ptr<VisitSpool> spool_;        // the same writes on disk; null: memory only
 };
 
 }  // namespace fai

@@ -1,11 +1,14 @@
 // PlateAnalyzer on synthetic vehicle tracks: frame selection and the OCR budget, the vote, list
-// matching and alerts, visits (first/last seen, and paired by a gate line's direction), and
-// idempotent visit writes, with a scripted plate reader and a real SQLite VehicleStore; then the
-// real PP-OCR reader on a synthetic approaching car (needs models/, skips without it).
+// matching and alerts, visits (first/last seen, and paired by a gate line's direction; the gate
+// following runtime line edits), idempotent visit writes, the spool of refused writes and the
+// start-up closing of visits a crash left open, with a scripted plate reader and a real SQLite
+// VehicleStore; then the real PP-OCR reader on a synthetic approaching car (needs models/, skips
+// without it).
 
 #include "pipeline/analyzers/plate_analyzer.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -110,7 +113,7 @@ class PlateAnalyzerTest : public ::testing::Test {
       boxes.push_back(s.box);
     }
     const cv::Mat image = frame_with(boxes, blurred);
-    const AnalyzerFrame frame{camera_, image, out.timestamp, seq, ended};
+    const AnalyzerFrame frame{camera_, image, out.timestamp, seq, ended, lines_};
     const Status st = a.on_frame(frame, out);
     EXPECT_TRUE(st) << st.error().message;
     return out;
@@ -135,6 +138,7 @@ class PlateAnalyzerTest : public ::testing::Test {
   std::unique_ptr<VehicleStore> store_;
   AnprConfig anpr_;
   std::string camera_ = "yard";
+  const std::vector<CountingLine>* lines_ = nullptr;  // the pipeline's lines, handed to frames
 };
 
 // A car approaching for 30 frames: the box grows from 80 to 370 px high.
@@ -277,6 +281,238 @@ TEST_F(PlateAnalyzerTest, AnExitWithNoEntryIsLoggedOnItsOwn) {
   EXPECT_FALSE(rows[0].entry_time);
   EXPECT_TRUE(rows[0].exit_time);
   EXPECT_EQ(rows[0].plate_number, "ZZ9999");
+}
+
+Box at_bottom(float y) {
+  return {400, y - 200, 680, y};
+}
+
+// The seed's line (moving down is in) moved to y.
+CountingLine default_line_at(float y) {
+  CountingLine line = default_counting_line();
+  line.start.y = line.end.y = y;
+  return line;
+}
+
+const VehicleVisit* find_visit(const std::vector<VehicleVisit>& rows, int64_t track) {
+  for (const VehicleVisit& v : rows) {
+    if (v.track_id == track) return &v;
+  }
+  return nullptr;
+}
+
+// The dashboard moves the gate's line at runtime (PUT /api/cameras/gate/lines): the gate counts
+// at the new place from that frame on, and no longer where the line was at start-up.
+TEST_F(PlateAnalyzerTest, AGateFollowsItsLineWhenItIsMovedAtRuntime) {
+  camera_ = "gate";
+  ScriptedReader reader{{"KA01AB1234"}};
+  auto a = analyzer(reader, {{"gate", default_counting_line()}});  // y = 400 at start-up
+  std::vector<CountingLine> lines = {default_counting_line()};
+  lines_ = &lines;
+  for (int i = 0; i < 3; ++i) run(*a, i, {{kCar, at_bottom(300)}});
+  lines = {default_line_at(600)};
+  // Down across y = 400, where the line was, stopping above 600: no entry.
+  for (int i = 0; i < 20; ++i) run(*a, 3 + i, {{kCar, at_bottom(300.0f + 10.0f * i)}});
+  run(*a, 23, {}, {kCar});
+  EXPECT_TRUE(visits().empty()) << "a crossing where the line was opened a visit";
+  // Down across y = 600: an entry at the crossing (second frame on the new side).
+  for (int i = 0; i < 20; ++i) run(*a, 30 + i, {{kOtherCar, at_bottom(505.0f + 10.0f * i)}});
+  run(*a, 50, {}, {kOtherCar});
+  auto rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].track_id, kOtherCar);
+  ASSERT_TRUE(rows[0].entry_time);
+  EXPECT_EQ(*rows[0].entry_time, kT0 + 4100ms);
+  EXPECT_FALSE(rows[0].exit_time);
+  // Up across y = 600 with the same plate: the exit closes that visit.
+  constexpr int64_t kThirdCar = 11;
+  for (int i = 0; i < 20; ++i) run(*a, 60 + i, {{kThirdCar, at_bottom(695.0f - 10.0f * i)}});
+  run(*a, 80, {}, {kThirdCar});
+  rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].track_id, kOtherCar);
+  EXPECT_EQ(rows[0].exit_time, kT0 + 7100ms);
+}
+
+// The gate's line deleted at runtime: that camera logs first/last-seen visits (a parked car is a
+// visit) until a line of that name is back (a parked car is none).
+TEST_F(PlateAnalyzerTest, AGateWhoseLineIsDeletedFallsBackToFirstAndLastSeen) {
+  camera_ = "gate";
+  ScriptedReader reader{{"KA01AB1234"}};
+  auto a = analyzer(reader, {{"gate", default_counting_line()}});
+  std::vector<CountingLine> lines = {default_counting_line()};
+  lines_ = &lines;
+  run(*a, 0, {});
+  lines = {CountingLine{"door", {0, 100}, {1, 100}, LineSide::kRight, true}};
+  for (int i = 1; i < 11; ++i) run(*a, i, {{kCar, at_bottom(300)}});
+  run(*a, 11, {}, {kCar});
+  auto rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].entry_time, kT0 + 100ms);
+  EXPECT_EQ(rows[0].exit_time, kT0 + 1000ms);
+  EXPECT_EQ(rows[0].plate_number, "KA01AB1234");
+  lines = {default_counting_line()};
+  for (int i = 20; i < 30; ++i) run(*a, i, {{kOtherCar, at_bottom(300)}});
+  run(*a, 30, {}, {kOtherCar});
+  EXPECT_EQ(visits().size(), 1u);
+}
+
+// The process dies with a car in view on a first/last-seen camera, a car inside behind a gate
+// and a two-day-old gate entry never closed. At start-up the first closes at its last sighting
+// (written every 10 s), the second stays open and pairs with its exit, the third expires and
+// its plate's exit is logged on its own.
+TEST_F(PlateAnalyzerTest, VisitsLeftOpenByTheLastRunAreClosedAtStartUp) {
+  const std::map<std::string, CountingLine> gates = {{"gate", default_counting_line()}};
+  ScriptedReader reader{{"KA01AB1234"}};
+  {
+    auto a = analyzer(reader, gates);
+    for (int i = 0; i < 150; ++i) run(*a, i, {{kCar, approaching(i % 30)}});
+    camera_ = "gate";
+    for (int i = 0; i < 20; ++i) run(*a, 200 + i, {{kOtherCar, at_bottom(300.0f + 10.0f * i)}});
+    run(*a, 220, {}, {kOtherCar});
+  }  // killed: kCar's track never ends
+  VehicleVisit stale;
+  stale.visit_key = "gate/77/in/" + std::to_string((kT0 - 48h).time_since_epoch() / 1ms);
+  stale.camera_id = "gate";
+  stale.track_id = 77;
+  stale.plate_number = "MH12DE1433";
+  stale.vehicle_type = "car";
+  stale.entry_time = kT0 - 48h;
+  stale.status = "unknown";
+  ASSERT_TRUE(store_->record_visit(stale));
+  auto before = visits();
+  ASSERT_EQ(before.size(), 3u);
+  const VehicleVisit* yard = find_visit(before, kCar);
+  ASSERT_TRUE(yard && yard->last_seen);
+  EXPECT_FALSE(yard->exit_time);
+  EXPECT_GE(*yard->last_seen, kT0 + 14900ms - 10s);  // at most 10 s behind the last frame
+  EXPECT_LE(*yard->last_seen, kT0 + 14900ms);
+  const SystemTime last_seen = *yard->last_seen;
+
+  auto b = analyzer(reader, gates);
+  ASSERT_TRUE(b->recover("", kT0 + 1h));
+  EXPECT_EQ(b->stats().visits_closed_at_start, 2);
+  auto rows = visits();
+  ASSERT_EQ(rows.size(), 3u);
+  yard = find_visit(rows, kCar);
+  ASSERT_TRUE(yard);
+  EXPECT_EQ(yard->exit_time, last_seen);
+  EXPECT_EQ(yard->closed_reason, "restart");
+  const VehicleVisit* inside = find_visit(rows, kOtherCar);
+  ASSERT_TRUE(inside);
+  EXPECT_FALSE(inside->exit_time);
+  EXPECT_EQ(inside->closed_reason, "");
+  const VehicleVisit* expired = find_visit(rows, 77);
+  ASSERT_TRUE(expired);
+  EXPECT_FALSE(expired->exit_time);
+  EXPECT_EQ(expired->closed_reason, "expired");
+  // A second start-up finds nothing more to close.
+  auto again = analyzer(reader, gates);
+  ASSERT_TRUE(again->recover("", kT0 + 1h));
+  EXPECT_EQ(again->stats().visits_closed_at_start, 0);
+  EXPECT_EQ(visits(), rows);
+
+  // An hour later both plates drive out (up across the gate line).
+  camera_ = "gate";
+  constexpr int64_t kLeaving = 12, kStaleLeaving = 13;
+  const int64_t hour = 36000;  // frames of 100 ms
+  for (int i = 0; i < 20; ++i) run(*b, hour + i, {{kLeaving, at_bottom(490.0f - 10.0f * i)}});
+  run(*b, hour + 20, {}, {kLeaving});
+  ScriptedReader stale_reader{{"MH12DE1433"}};
+  auto c = analyzer(stale_reader, gates);
+  for (int i = 0; i < 20; ++i) {
+    run(*c, hour + 30 + i, {{kStaleLeaving, at_bottom(490.0f - 10.0f * i)}});
+  }
+  run(*c, hour + 50, {}, {kStaleLeaving});
+  rows = visits();
+  ASSERT_EQ(rows.size(), 4u);
+  inside = find_visit(rows, kOtherCar);
+  ASSERT_TRUE(inside && inside->exit_time);
+  EXPECT_GT(*inside->exit_time, kT0 + 1h);
+  expired = find_visit(rows, 77);
+  ASSERT_TRUE(expired);
+  EXPECT_FALSE(expired->exit_time) << "an exit paired with an expired entry";
+  const VehicleVisit* exit_only = find_visit(rows, kStaleLeaving);
+  ASSERT_TRUE(exit_only);
+  EXPECT_FALSE(exit_only->entry_time);
+  EXPECT_TRUE(exit_only->exit_time);
+  EXPECT_EQ(exit_only->plate_number, "MH12DE1433");
+}
+
+// Holds SQLite's write lock from a connection of its own, as another writer would: the store's
+// writes give up after its busy timeout (100 ms here) while reads go on (WAL).
+class WriteLock {
+ public:
+  explicit WriteLock(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  ~WriteLock() {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+  }
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// The database refuses every write of a visit and the process dies: the writes were spooled,
+// and the next start writes them in order, once, and empties the spool; replaying the same
+// spool again (its truncation lost in a crash) adds nothing.
+TEST_F(PlateAnalyzerTest, RefusedVisitWritesSurviveACrashInTheSpoolAndReplayOnce) {
+  const std::string spool = dir_ + "/visits.spool", copy = dir_ + "/copy.spool";
+  ScriptedReader reader{{"KA01AB1234"}};
+  {
+    auto a = analyzer(reader);
+    ASSERT_TRUE(a->recover(spool, kT0));
+    WriteLock lock(dir_ + "/fai.db");
+    for (int i = 0; i < 30; ++i) run(*a, i, {{kCar, approaching(i)}});
+    run(*a, 30, {}, {kCar});
+    EXPECT_EQ(a->stats().writes_pending, 3);  // opened, plate read, exit
+    EXPECT_EQ(a->stats().write_failures, 1);  // the later ones wait behind the first
+    EXPECT_TRUE(visits().empty());
+    EXPECT_GT(std::filesystem::file_size(spool), 0u);
+  }  // killed while the database was still refusing
+  std::filesystem::copy_file(spool, copy);
+
+  auto b = analyzer(reader);
+  ASSERT_TRUE(b->recover(spool, kT0 + 1h));
+  EXPECT_EQ(b->stats().writes_pending, 0);
+  EXPECT_EQ(std::filesystem::file_size(spool), 0u);
+  const auto rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].plate_number, "KA01AB1234");
+  EXPECT_EQ(rows[0].entry_time, kT0);
+  EXPECT_EQ(rows[0].exit_time, kT0 + 2900ms);
+  EXPECT_EQ(rows[0].closed_reason, "");  // closed by its own exit, not by the start-up
+
+  auto c = analyzer(reader);
+  ASSERT_TRUE(c->recover(copy, kT0 + 1h));
+  EXPECT_EQ(visits(), rows);
+}
+
+// Without a crash: once the database takes writes again, the next frame writes the waiting
+// visit writes in order and empties the spool.
+TEST_F(PlateAnalyzerTest, RefusedVisitWritesAreWrittenWhenTheDatabaseIsBack) {
+  const std::string spool = dir_ + "/visits.spool";
+  ScriptedReader reader{{"KA01AB1234"}};
+  auto a = analyzer(reader);
+  ASSERT_TRUE(a->recover(spool, kT0));
+  {
+    WriteLock lock(dir_ + "/fai.db");
+    for (int i = 0; i < 30; ++i) run(*a, i, {{kCar, approaching(i)}});
+    run(*a, 30, {}, {kCar});
+  }
+  EXPECT_GT(std::filesystem::file_size(spool), 0u);
+  run(*a, 31, {});
+  EXPECT_EQ(a->stats().writes_pending, 0);
+  EXPECT_EQ(std::filesystem::file_size(spool), 0u);
+  const auto rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].plate_number, "KA01AB1234");
+  EXPECT_EQ(rows[0].exit_time, kT0 + 2900ms);
 }
 
 // The same frames processed again (a restart that replays them, or a retried write) leave one

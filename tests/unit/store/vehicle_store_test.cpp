@@ -202,14 +202,76 @@ TEST_P(VehicleStoreTest, OpenVisitsAreThoseWithAPlateAndNoExitNewestFirst) {
   c.exit_time = at_ms(2500);  // closed
   // d is unread
   for (const auto& v : {a, b, c, d}) ASSERT_TRUE(store->record_visit(v));
-  auto open = store->open_visits("gate", 10);
+  auto open = store->open_visits("gate", at_ms(0), 10);
   ASSERT_TRUE(open) << open.error().message;
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].visit_key, "b");
   EXPECT_EQ((*open)[1].visit_key, "a");
-  auto other = store->open_visits("yard", 10);
+  auto other = store->open_visits("yard", at_ms(0), 10);
   ASSERT_TRUE(other);
   EXPECT_TRUE(other->empty());
+}
+
+// Start-up recovery's columns (migration 5): the last sighting and the closing reason round-trip,
+// and a later write that carries neither keeps the row's.
+TEST_P(VehicleStoreTest, LastSeenAndClosedReasonRoundTripAndSurviveLaterWrites) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleVisit v = visit("yard/7/seen/1764000000000", 0);
+  v.camera_id = "yard";
+  v.last_seen = at_ms(42000);
+  ASSERT_TRUE(store->record_visit(v));
+  v.last_seen.reset();  // e.g. a write from an older spool line
+  ASSERT_TRUE(store->record_visit(v));
+  auto open = store->all_open_visits();
+  ASSERT_TRUE(open) << open.error().message;
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].last_seen, at_ms(42000));
+  EXPECT_EQ((*open)[0].closed_reason, "");
+
+  v = (*open)[0];
+  v.exit_time = v.last_seen;
+  v.closed_reason = "restart";
+  ASSERT_TRUE(store->record_visit(v));
+  v.closed_reason.clear();
+  ASSERT_TRUE(store->record_visit(v));
+  auto page = store->visits({});
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->rows.size(), 1u);
+  EXPECT_EQ(page->rows[0].closed_reason, "restart");
+  EXPECT_EQ(page->rows[0].exit_time, at_ms(42000));
+  EXPECT_EQ(page->rows[0].last_seen, at_ms(42000));
+  EXPECT_EQ(count("vehicle_logs"), 1);
+}
+
+// A visit closed at start-up without an exit is not open: it is never paired with an exit and
+// never closed twice. Entries older than the pairing window are not offered for pairing.
+TEST_P(VehicleStoreTest, ClosedVisitsAndOldEntriesAreNotOpen) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleVisit old_entry = visit("gate/1/in/0", 0), expired = visit("gate/2/in/1000", 1000),
+               recent = visit("gate/3/in/90000000", 90000000), unread = visit("yard/4/seen/5", 5);
+  old_entry.plate_number = "AAA111";
+  expired.plate_number = "BBB222";
+  expired.closed_reason = "expired";
+  recent.plate_number = "CCC333";
+  unread.camera_id = "yard";
+  for (const auto& v : {old_entry, expired, recent, unread}) ASSERT_TRUE(store->record_visit(v));
+
+  auto pairable = store->open_visits("gate", at_ms(3600000), 10);
+  ASSERT_TRUE(pairable) << pairable.error().message;
+  ASSERT_EQ(pairable->size(), 1u);
+  EXPECT_EQ((*pairable)[0].visit_key, "gate/3/in/90000000");
+  auto all = store->open_visits("gate", at_ms(0), 10);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);  // not the expired one
+
+  auto open = store->all_open_visits();  // every camera, read or not, oldest first
+  ASSERT_TRUE(open) << open.error().message;
+  ASSERT_EQ(open->size(), 3u);
+  EXPECT_EQ((*open)[0].visit_key, "gate/1/in/0");
+  EXPECT_EQ((*open)[1].visit_key, "yard/4/seen/5");
+  EXPECT_EQ((*open)[2].visit_key, "gate/3/in/90000000");
 }
 
 FAI_STORE_SUITE_FOR_THIS_BACKEND(VehicleStoreTest);

@@ -103,7 +103,7 @@ export class VehiclesPage implements OnInit {
   // Live readings first (newest on top), then the stored visits.
   protected readonly visits = computed(() => {
     const live = this.live.vehicles().map((v) => ({ plate: v.plate, type: v.type, status: v.status, camera_id: v.camera_id, entry: v.timestamp ?? null, exit: null as string | null, confidence: v.confidence, live: true }));
-    const stored = this.logs().map((l) => ({ plate: l.plate_number ?? '', type: l.vehicle_type, status: l.status, camera_id: l.camera_id, entry: l.entry_time, exit: l.exit_time, confidence: l.ocr_confidence, live: !l.exit_time }));
+    const stored = this.logs().map((l) => ({ plate: l.plate_number ?? '', type: l.vehicle_type, status: l.status, camera_id: l.camera_id, entry: l.entry_time, exit: l.exit_time, confidence: l.ocr_confidence, live: !l.exit_time && !l.closed_reason }));
     return [...live, ...stored].slice(0, 50);
   });
 

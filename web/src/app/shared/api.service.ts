@@ -13,7 +13,7 @@ export interface Camera extends CameraCounts { width: number; height: number; li
 export interface Employee { employee_id: string; name: string; department?: string; shift_start?: string; shift_end?: string; consent?: boolean; templates?: number; created_at?: string; }
 export interface AttendanceRow { employee_id: string; name: string; department?: string; shift_date: string; shift_start?: string; shift_end?: string; check_in_time: string | null; check_out_time: string | null; status: 'on_time' | 'late' | string; early_leave: boolean; confidence?: number; camera_id?: string; }
 export interface Vehicle { plate_number: string; list: 'whitelist' | 'blacklist'; vehicle_type?: string; owner?: string; note?: string; valid_from: string | null; valid_until: string | null; active: boolean; }
-export interface VehicleLog { id: number; camera_id: string; track_id: number; plate_number: string | null; vehicle_type: string; entry_time: string | null; exit_time: string | null; ocr_confidence: number | null; status: string; matched_plate: string | null; }
+export interface VehicleLog { id: number; camera_id: string; track_id: number; plate_number: string | null; vehicle_type: string; entry_time: string | null; exit_time: string | null; ocr_confidence: number | null; status: string; matched_plate: string | null; last_seen?: string | null; closed_reason?: string | null; }
 
 // An API failure as the pages show it: the API's own message when it sent one.
 export class ApiError extends Error {
