@@ -21,6 +21,9 @@ constexpr float kRefineMarginWidths = 0.1f;
 constexpr float kRefineMarginHeights = 0.3f;
 constexpr float kDigitBonus = 0.3f;  // nearly every plate has a digit; brand names do not
 constexpr int kAgreeingViews = 2;    // see views_settled()
+// Plate characters are the tallest text on a vehicle's rear; a phone number or a dealer's name
+// read as confidently loses to a taller line (openalpr end to end: total 79.1 -> 80.3 %).
+constexpr float kHeightBonus = 0.3f;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -89,6 +92,20 @@ float plate_merit(const PlateRead& read) {
   });
   return read.confidence + (read.format.empty() ? 0.0f : kFormatBonus) +
          (has_digit ? kDigitBonus : 0.0f);
+}
+
+std::optional<PlateRead> most_plate_like(const std::vector<PlateRead>& reads) {
+  float tallest = 1;
+  for (const PlateRead& r : reads) tallest = std::max(tallest, r.plate_box.height());
+  auto merit = [&](const PlateRead& r) {
+    return plate_merit(r) + kHeightBonus * r.plate_box.height() / tallest;
+  };
+  const PlateRead* best = nullptr;
+  for (const PlateRead& r : reads) {
+    if (!best || merit(r) > merit(*best)) best = &r;
+  }
+  if (!best) return std::nullopt;
+  return *best;
 }
 
 bool views_settled(const std::vector<PlateRead>& reads, int min_agreeing) {
@@ -230,15 +247,15 @@ Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const B
   if (candidates.size() > static_cast<size_t>(params_.max_candidates)) {
     candidates.resize(params_.max_candidates);
   }
-  std::optional<PlateRead> best;
+  std::vector<PlateRead> reads;
   double rec_ms = 0;
   for (const TextBox& candidate : candidates) {
     // The scene map is coarse (a whole frame in 640 px): find the line again at plate scale.
     auto read = read_in_box(bgr, padded(candidate.bounds()), InBoxMode::kRefine);
     if (!read) return read.error();
-    if (*read) det_ms += (*read)->det_ms, rec_ms += (*read)->rec_ms;
-    if (*read && (!best || plate_merit(**read) > plate_merit(*best))) best = std::move(*read);
+    if (*read) det_ms += (*read)->det_ms, rec_ms += (*read)->rec_ms, reads.push_back(**read);
   }
+  auto best = most_plate_like(reads);
   if (best) best->det_ms = det_ms, best->rec_ms = rec_ms;
   return best;
 }

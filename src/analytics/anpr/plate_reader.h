@@ -62,6 +62,10 @@ std::optional<PlateRead> consensus_read(const std::vector<PlateRead>& reads);
 // for fitting a format preset and one for holding a digit (brand names and slogans do not).
 float plate_merit(const PlateRead& read);
 
+// Among reads of different text lines of one vehicle, the plate: plate_merit() plus a bonus for
+// the line's height relative to the tallest line read. Empty input -> nullopt.
+std::optional<PlateRead> most_plate_like(const std::vector<PlateRead>& reads);
+
 // True once some text has been read from `min_agreeing` views: with three views, a third cannot
 // outvote two agreeing ones.
 bool views_settled(const std::vector<PlateRead>& reads, int min_agreeing);

@@ -212,6 +212,23 @@ TEST(ConsensusRead, TheTextWithTheMostSummedConfidenceWins) {
   EXPECT_EQ(best->text, "AB12");
 }
 
+TEST(MostPlateLike, ATallerLineBeatsAsConfidentAShorterOne) {
+  EXPECT_FALSE(most_plate_like({}));
+  PlateRead phone = read_of("6470604", 0.99f), plate = read_of("AYE132", 0.95f);
+  phone.format = plate.format = "us";
+  phone.plate_box = {0, 0, 200, 20};  // x1, y1, x2, y2
+  plate.plate_box = {0, 100, 120, 140};
+  auto best = most_plate_like({phone, plate});
+  ASSERT_TRUE(best);
+  EXPECT_EQ(best->text, "AYE132");
+  // Height does not outweigh a read that fits no preset and has no digit.
+  PlateRead word = read_of("PENSKE", 0.99f);
+  word.plate_box = {0, 0, 300, 60};
+  best = most_plate_like({word, plate});
+  ASSERT_TRUE(best);
+  EXPECT_EQ(best->text, "AYE132");
+}
+
 TEST(ViewsSettled, TwoAgreeingViewsSettle) {
   EXPECT_FALSE(views_settled({}, 2));
   EXPECT_FALSE(views_settled({read_of("AB12", 1), read_of("AB13", 1)}, 2));
