@@ -33,6 +33,7 @@ struct EvalPlatesOptions {
   bool verbose = false;
   std::string dump_dir;  // misread plates' ground-truth crops go here (PNG), for inspection
   std::vector<std::string> modes;  // mode names to run; empty = all
+  std::vector<std::string> engines = {"ppocr"};
 };
 
 struct PlateTruth {
@@ -276,6 +277,7 @@ Expected<PlateReader*> reader_for(const std::string& subset, const InferenceConf
   auto& reader = readers[subset];
   if (reader) return reader.get();
   PlateReaderParams params;
+  params.engines = opt.engines;
   if (!opt.formats.empty()) {
     params.formats = opt.formats;
   } else if (find_format(subset)) {
@@ -328,6 +330,11 @@ void add_eval_plates_command(CLI::App& eval, const GlobalOptions& options, int& 
                    "Modes to run (gt-box, gt-box+det, end-to-end, whole-image); default: all")
       ->delimiter(',')
       ->check(CLI::IsMember({"gt-box", "gt-box+det", "end-to-end", "whole-image"}));
+  plates
+      ->add_option("--engines", opt->engines,
+                   "Recognisers whose reads vote (ppocr, tesseract); default: ppocr")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"ppocr", "tesseract"}));
   plates->add_flag("--verbose", opt->verbose, "Print every misread");
   plates->add_option("--dump-dir", opt->dump_dir,
                      "Write each misread plate's ground-truth crop (3x, PNG) into this folder");

@@ -15,6 +15,7 @@ Expected<std::unique_ptr<VehicleServices>> VehicleServices::open(
   if (!gates) return gates.error();
   PlateReaderParams params;
   params.formats = config.anpr.formats;
+  params.engines = config.anpr.engines;
   params.min_confidence = config.anpr.min_confidence;
   auto reader = PlateReader::open(config.inference, params);
   if (!reader) {

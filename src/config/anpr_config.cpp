@@ -14,6 +14,7 @@ void read_anpr(MapReader&& r, AnprConfig& c) {
       .field("min_agreeing_reads", c.min_agreeing_reads)
       .field("min_track_frames", c.min_track_frames)
       .field("gate_lines", c.gate_lines)
+      .field("engines", c.engines)
       .field("max_visit_hours", c.max_visit_hours)
       .field("alert_unknown", c.alert_unknown)
       .field("list_refresh_s", c.list_refresh_s)
@@ -40,6 +41,12 @@ void validate_anpr(const AnprConfig& c, std::vector<std::string>& problems) {
   if (c.min_track_frames < 1) problems.push_back("anpr.min_track_frames: at least 1");
   if (c.list_refresh_s < 1) problems.push_back("anpr.list_refresh_s: at least 1");
   if (c.max_visit_hours < 1) problems.push_back("anpr.max_visit_hours: at least 1");
+  if (c.engines.empty()) problems.push_back("anpr.engines: at least one of ppocr, tesseract");
+  for (const auto& e : c.engines) {
+    if (e != "ppocr" && e != "tesseract") {
+      problems.push_back("anpr.engines: unknown engine '" + e + "' (ppocr, tesseract)");
+    }
+  }
   for (const auto& g : c.gate_lines) {
     const auto slash = g.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == g.size()) {

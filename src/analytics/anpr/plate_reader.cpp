@@ -6,12 +6,16 @@
 #include <cmath>
 #include <map>
 
+#include "analytics/anpr/tesseract_recognizer.h"
+
 namespace fai {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 constexpr char kPlateGlyphs[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+// Tesseract's whitelist: lower-case letters would only compete with their capitals.
+constexpr char kUpperPlateGlyphs[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 // Decoded on the side only, so that a camera's time overlay can be told from a plate: as a
 // competing glyph ':' cost eu plates 5 points (characters next to a separator got dropped).
 constexpr char kOverlayPunctuation[] = ":";
@@ -67,6 +71,20 @@ Box padded(const Box& line) {
 Box to_box(const cv::Rect& r) {
   return {static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.br().x),
           static_cast<float>(r.br().y)};
+}
+
+Expected<std::unique_ptr<LineRecognizer>> open_recognizer(const std::string& engine,
+                                                          const ModelInfo& ppocr_rec,
+                                                          const InferenceConfig& inference) {
+  if (engine == "tesseract") return TesseractRecognizer::open(kUpperPlateGlyphs);
+  if (engine != "ppocr") {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unknown plate engine " + engine + " (ppocr, tesseract)");
+  }
+  auto rec = TextRecognizer::open(ppocr_rec, ocr_backend(ppocr_rec, inference.backend),
+                                  inference.threads, kPlateGlyphs, kOverlayPunctuation);
+  if (!rec) return rec.error();
+  return std::unique_ptr<LineRecognizer>(std::move(*rec));
 }
 
 }  // namespace
@@ -148,16 +166,34 @@ Expected<std::unique_ptr<PlateReader>> PlateReader::open(const InferenceConfig& 
   auto plate = TextDetector::open(**plate_model, ocr_backend(**plate_model, inference.backend),
                                   threads, params.db);
   if (!plate) return plate.error();
-  auto rec = TextRecognizer::open(**rec_model, ocr_backend(**rec_model, inference.backend), threads,
-                                  kPlateGlyphs, kOverlayPunctuation);
-  if (!rec) return rec.error();
-  return std::unique_ptr<PlateReader>(new PlateReader(std::move(*scene), std::move(*plate),
-                                                      std::move(*rec), params, std::move(formats)));
+  std::vector<std::unique_ptr<LineRecognizer>> recognizers;
+  for (const std::string& engine : params.engines) {
+    auto rec = open_recognizer(engine, **rec_model, inference);
+    if (!rec) return rec.error();
+    recognizers.push_back(std::move(*rec));
+  }
+  if (recognizers.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "plate reader needs at least one engine");
+  }
+  return std::unique_ptr<PlateReader>(new PlateReader(
+      std::move(*scene), std::move(*plate), std::move(recognizers), params, std::move(formats)));
 }
 
-Expected<std::optional<PlateRead>> PlateReader::read_line(const cv::Mat& line, const Box& where) {
+Expected<double> PlateReader::read_with_all(const cv::Mat& line, const Box& where,
+                                            std::vector<PlateRead>& reads) {
   const auto start = Clock::now();
-  auto text = recognizer_->recognize(line);
+  for (const auto& recognizer : recognizers_) {
+    auto read = read_line(*recognizer, line, where);
+    if (!read) return read.error();
+    if (*read) reads.push_back(std::move(**read));
+  }
+  return ms_since(start);
+}
+
+Expected<std::optional<PlateRead>> PlateReader::read_line(LineRecognizer& recognizer,
+                                                          const cv::Mat& line, const Box& where) {
+  const auto start = Clock::now();
+  auto text = recognizer.recognize(line);
   if (!text) return text.error();
   PlateRead read;
   read.rec_ms = ms_since(start);
@@ -203,12 +239,10 @@ Expected<std::optional<PlateRead>> PlateReader::read_views(const cv::Mat& bgr,
     det_ms += ms_since(start);
     if (!*line && read_whole_box) continue;
     read_whole_box = read_whole_box || !*line;
-    start = Clock::now();
-    auto read = *line ? read_line(rectify_text_box(bgr, **line), (*line)->bounds())
-                      : read_line(bgr(plate).clone(), to_box(plate));
-    if (!read) return read.error();
-    rec_ms += ms_since(start);
-    if (*read) reads.push_back(std::move(**read));
+    auto taken = *line ? read_with_all(rectify_text_box(bgr, **line), (*line)->bounds(), reads)
+                       : read_with_all(bgr(plate).clone(), to_box(plate), reads);
+    if (!taken) return taken.error();
+    rec_ms += *taken;
     if (views_settled(reads, kAgreeingViews)) break;
   }
   auto best = consensus_read(reads);
@@ -225,7 +259,12 @@ Expected<std::optional<PlateRead>> PlateReader::read_in_box(const cv::Mat& bgr,
   if (mode == InBoxMode::kRefine && !params_.refine_contexts.empty()) {
     return read_views(bgr, rect);
   }
-  return read_line(bgr(rect).clone(), plate_box);
+  std::vector<PlateRead> reads;
+  auto taken = read_with_all(bgr(rect).clone(), plate_box, reads);
+  if (!taken) return taken.error();
+  auto best = consensus_read(reads);
+  if (best) best->rec_ms = *taken;
+  return best;
 }
 
 Expected<std::optional<PlateRead>> PlateReader::read(const cv::Mat& bgr, const Box& vehicle_box) {

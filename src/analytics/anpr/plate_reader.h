@@ -21,6 +21,9 @@ namespace fai {
 
 struct PlateReaderParams {
   std::vector<std::string> formats = {"in", "eu", "us"};  // presets tried in this order
+  // Recognisers whose reads of every view join the vote: "ppocr" (PP-OCRv4 rec) and/or
+  // "tesseract" (Debian's Tesseract 5, eng).
+  std::vector<std::string> engines = {"ppocr"};
   float min_confidence = 0.5f;  // mean character confidence of a plate that fits a preset
   float unformatted_min_confidence = 0.9f;  // ... of a plate that fits none
   int min_unformatted_chars = 4;            // shorter unformatted reads are fragments, not plates
@@ -92,22 +95,26 @@ class PlateReader {
  private:
   PlateReader(std::unique_ptr<TextDetector> scene_detector,
               std::unique_ptr<TextDetector> plate_detector,
-              std::unique_ptr<TextRecognizer> recognizer, PlateReaderParams params,
+              std::vector<std::unique_ptr<LineRecognizer>> recognizers, PlateReaderParams params,
               std::vector<PlateFormat> formats)
       : scene_detector_(std::move(scene_detector)),
         plate_detector_(std::move(plate_detector)),
-        recognizer_(std::move(recognizer)),
+        recognizers_(std::move(recognizers)),
         params_(std::move(params)),
         formats_(std::move(formats)) {}
-  Expected<std::optional<PlateRead>> read_line(const cv::Mat& line, const Box& where);
+  Expected<std::optional<PlateRead>> read_line(LineRecognizer& recognizer, const cv::Mat& line,
+                                               const Box& where);
+  // Every recogniser's read of `line` appended to `reads`; returns the time it took.
+  Expected<double> read_with_all(const cv::Mat& line, const Box& where,
+                                 std::vector<PlateRead>& reads);
   // The best-ranked character line found in `plate` grown to `context`; nullopt when none.
   Expected<std::optional<TextBox>> find_line(const cv::Mat& bgr, const cv::Rect& plate,
                                              const cv::Size2f& context);
   Expected<std::optional<PlateRead>> read_views(const cv::Mat& bgr, const cv::Rect& plate);
 
-  std::unique_ptr<TextDetector> scene_detector_;  // whole image or vehicle crop
-  std::unique_ptr<TextDetector> plate_detector_;  // inside a plate box
-  std::unique_ptr<TextRecognizer> recognizer_;
+  std::unique_ptr<TextDetector> scene_detector_;              // whole image or vehicle crop
+  std::unique_ptr<TextDetector> plate_detector_;              // inside a plate box
+  std::vector<std::unique_ptr<LineRecognizer>> recognizers_;  // at least one
   PlateReaderParams params_;
   std::vector<PlateFormat> formats_;
 };

@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "analytics/anpr/line_recognizer.h"
 #include "analytics/anpr/text_detector.h"
 #include "config/config.h"
 #include "core/expected.h"
@@ -16,15 +17,6 @@
 #include "infer/session.h"
 
 namespace fai {
-
-struct TextRead {
-  std::vector<std::string> glyphs;  // UTF-8, one per decoded character
-  std::vector<float> confidences;   // max probability of each character's step, 0..1
-  // The same output decoded with the recogniser's extra punctuation also allowed (empty when it
-  // has none): lets a caller tell "14:24:45" from a plate without the ':' competing in the read.
-  std::string punctuated;
-  std::string text() const;
-};
 
 // Greedy CTC over a [1,T,C] probability tensor: argmax per step, merge repeats, drop blank (0).
 // Class i>0 is vocabulary[i-1]. When `allowed` is non-empty only classes with allowed[i] compete
@@ -38,7 +30,7 @@ Expected<TextRead> ctc_greedy_decode(const Tensor& probs,
 cv::Mat rectify_text_box(const cv::Mat& bgr, const TextBox& box);
 
 // Runs a PP-OCRv4 rec model (static 1x3x48xW input). Not thread-safe (one session per worker).
-class TextRecognizer {
+class TextRecognizer final : public LineRecognizer {
  public:
   // `allowed_glyphs` (e.g. "0123456789ABC...") limits decoding to those characters; empty = all.
   // `punctuation` characters are decoded only into TextRead::punctuated.
@@ -49,7 +41,8 @@ class TextRecognizer {
                                                         const std::string& punctuation = "");
   // `line` is an upright BGR text-line crop; it is scaled to the model height keeping its aspect
   // and padded on the right (cut at the model width when wider).
-  Expected<TextRead> recognize(const cv::Mat& line);
+  Expected<TextRead> recognize(const cv::Mat& line) override;
+  const char* engine() const override { return "ppocr"; }
 
  private:
   TextRecognizer(std::unique_ptr<InferenceSession> session, const ModelInfo& model,

@@ -253,5 +253,34 @@ TEST(PlateMerit, FormatAndDigitsOutweighConfidence) {
   EXPECT_GT(plate_merit(formatted), plate_merit(fragment));
 }
 
+// Debian's Tesseract as the second engine: most clean plates in their box read exactly through
+// it alone (it inserts a stray O into KA01AB1234, for one), and an unknown engine is refused.
+TEST(PlateReaderEngines, TesseractReadsCleanPlatesAndUnknownEnginesAreRefused) {
+  if (!test::models_available()) {
+    if (test::models_required()) FAIL() << "models/manifest.json is missing";
+    GTEST_SKIP() << "models/manifest.json is missing";
+  }
+  InferenceConfig inference;
+  inference.models_dir = test::models_dir();
+  PlateReaderParams params;
+  params.formats = {"in"};
+  params.engines = {"tesseract"};
+  auto reader = PlateReader::open(inference, params);
+  ASSERT_TRUE(reader) << reader.error().message;
+  int exact = 0;
+  for (const auto& text : kIndianPlates) {
+    const cv::Mat plate = render_plate(text);
+    const Box box{0, 0, static_cast<float>(plate.cols), static_cast<float>(plate.rows)};
+    auto read = (*reader)->read_in_box(plate, box, InBoxMode::kAsIs);
+    ASSERT_TRUE(read) << read.error().message;
+    exact += *read && (*read)->text == text;
+  }
+  EXPECT_GE(exact, 4) << "of " << kIndianPlates.size();
+  params.engines = {"easyocr"};
+  auto refused = PlateReader::open(inference, params);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace fai

@@ -45,23 +45,25 @@ TEST(LoadConfig, ReportsEveryProblemAtOnce) {
 }
 
 TEST(LoadConfig, AnprSectionValuesAndProblems) {
-  auto config = load_config(write_temp("fai_cfg_anpr.yaml",
-                                       "anpr: {max_ocr_frames: 3, gate_lines: [gate/entrance],\n"
-                                       "       min_sharpness: 25, alert_unknown: false,\n"
-                                       "       max_visit_hours: 12}\n"));
+  auto config =
+      load_config(write_temp("fai_cfg_anpr.yaml",
+                             "anpr: {max_ocr_frames: 3, gate_lines: [gate/entrance],\n"
+                             "       min_sharpness: 25, alert_unknown: false,\n"
+                             "       max_visit_hours: 12, engines: [ppocr, tesseract]}\n"));
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->anpr.max_ocr_frames, 3);
   EXPECT_EQ(config->anpr.gate_lines, (std::vector<std::string>{"gate/entrance"}));
   EXPECT_FLOAT_EQ(config->anpr.min_sharpness, 25.0f);
   EXPECT_FALSE(config->anpr.alert_unknown);
   EXPECT_EQ(config->anpr.max_visit_hours, 12);
+  EXPECT_EQ(config->anpr.engines, (std::vector<std::string>{"ppocr", "tesseract"}));
   auto bad = load_config(write_temp("fai_cfg_anpr_bad.yaml",
                                     "anpr: {gate_lines: [entrance], ocr_window_frames: 0,\n"
                                     "       max_edit_distance: 7, formats: [xx],\n"
-                                    "       max_visit_hours: 0}\n"));
+                                    "       max_visit_hours: 0, engines: [easyocr]}\n"));
   ASSERT_FALSE(bad.ok());
   for (const char* part : {"anpr.gate_lines", "anpr.ocr_window_frames", "anpr.max_edit_distance",
-                           "anpr.formats", "anpr.max_visit_hours"}) {
+                           "anpr.formats", "anpr.max_visit_hours", "anpr.engines"}) {
     EXPECT_NE(bad.error().message.find(part), std::string::npos) << part;
   }
 }
