@@ -5,19 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "store/spool_file.h"
 
 namespace fai {
 namespace {
 
 using spool_file::io_error;
-using spool_file::read_file;
 using spool_file::replace_file;
-using spool_file::write_all;
-
-long long to_ms(SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 std::string to_line(const CrossingRow& row) {
   const nlohmann::json j = {{"camera_id", row.camera_id},
@@ -25,7 +20,7 @@ std::string to_line(const CrossingRow& row) {
                             {"track_id", row.track_id},
                             {"class_id", row.class_id},
                             {"direction", row.direction == CrossingDirection::kIn ? "in" : "out"},
-                            {"time_ms", to_ms(row.time)},
+                            {"time_ms", epoch_ms(row.time)},
                             {"event_key", row.event_key}};
   return j.dump() + "\n";
 }
@@ -40,7 +35,7 @@ std::optional<CrossingRow> from_line(const std::string& line) {
     row.track_id = j.at("track_id").get<int64_t>();
     row.class_id = j.at("class_id").get<int>();
     row.direction = j.at("direction") == "in" ? CrossingDirection::kIn : CrossingDirection::kOut;
-    row.time = SystemTime(std::chrono::milliseconds(j.at("time_ms").get<long long>()));
+    row.time = from_epoch_ms(j.at("time_ms").get<long long>());
     row.event_key = j.at("event_key").get<std::string>();
     return row;
   } catch (const nlohmann::json::exception&) {  // a line another version wrote: skip it
@@ -52,25 +47,19 @@ std::optional<CrossingRow> from_line(const std::string& line) {
 
 Expected<CrossingSpool::Opened> CrossingSpool::open(const std::string& path,
                                                     uint64_t compact_bytes) {
-  const std::string content = read_file(path);
   Opened opened;
-  std::string clean;  // complete, parseable lines only
-  std::deque<uint64_t> line_bytes;
-  for (size_t start = 0, end; (end = content.find('\n', start)) != std::string::npos;
-       start = end + 1) {
-    const std::string line = content.substr(start, end - start);
-    if (auto row = from_line(line)) {
-      clean += line + "\n";
-      line_bytes.push_back(line.size() + 1);
-      opened.pending.push_back(std::move(*row));
-    }
-  }
-  if (clean != content) {
-    if (Status st = replace_file(path, clean); !st.ok()) return st.error();
-  }
-  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("open", path);
-  opened.spool.reset(new CrossingSpool(path, fd, compact_bytes, std::move(line_bytes)));
+  std::vector<uint64_t> line_bytes;
+  auto fd = spool_file::open_for_append(
+      path,
+      [&](const std::string& line) {
+        auto row = from_line(line);
+        if (row) opened.pending.push_back(std::move(*row));
+        return row.has_value();
+      },
+      line_bytes);
+  if (!fd) return fd.error();
+  opened.spool.reset(new CrossingSpool(path, *fd, compact_bytes,
+                                       std::deque<uint64_t>(line_bytes.begin(), line_bytes.end())));
   return opened;
 }
 
@@ -90,12 +79,7 @@ CrossingSpool::~CrossingSpool() {
 Status CrossingSpool::append(const CrossingRow& row) {
   const std::string line = to_line(row);
   std::lock_guard lock(mutex_);
-  if (Status st = write_all(fd_, line, path_); !st.ok()) {
-    // A partial line would glue onto the next append: cut the file back to its known length.
-    if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) return io_error("truncate", path_);
-    return st;
-  }
-  if (::fdatasync(fd_) != 0) return io_error("sync", path_);
+  if (Status st = spool_file::append_line(fd_, line, file_bytes_, path_); !st.ok()) return st;
   pending_line_bytes_.push_back(line.size());
   file_bytes_ += line.size();
   return {};

@@ -53,4 +53,33 @@ std::string read_file(const std::string& path) {
   return content.str();
 }
 
+Expected<int> open_for_append(const std::string& path,
+                              const std::function<bool(const std::string& line)>& keep,
+                              std::vector<uint64_t>& kept_line_bytes) {
+  const std::string content = read_file(path);
+  std::string clean;
+  for (size_t start = 0, end; (end = content.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    const std::string line = content.substr(start, end - start);
+    if (!keep(line)) continue;
+    clean += line + "\n";
+    kept_line_bytes.push_back(line.size() + 1);
+  }
+  if (clean != content) {
+    if (Status st = replace_file(path, clean); !st.ok()) return st.error();
+  }
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("open", path);
+  return fd;
+}
+
+Status append_line(int fd, const std::string& line, uint64_t file_bytes, const std::string& path) {
+  if (Status st = write_all(fd, line, path); !st.ok()) {
+    if (::ftruncate(fd, static_cast<off_t>(file_bytes)) != 0) return io_error("truncate", path);
+    return st;
+  }
+  if (::fdatasync(fd) != 0) return io_error("sync", path);
+  return {};
+}
+
 }  // namespace fai::spool_file

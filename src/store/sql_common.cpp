@@ -100,11 +100,11 @@ Expected<Target> parse_store_url(const std::string& url) {
 }
 
 long long to_ms(SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return epoch_ms(t);
 }
 
 SystemTime from_ms(long long ms) {
-  return SystemTime(std::chrono::milliseconds(ms));
+  return from_epoch_ms(ms);
 }
 
 Status Connection::run(const std::function<void(soci::session&)>& work) {

@@ -1,10 +1,10 @@
 #include "store/visit_spool.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "store/spool_file.h"
 
 namespace fai {
@@ -14,12 +14,12 @@ using nlohmann::json;
 
 json optional_ms(const std::optional<SystemTime>& t) {
   if (!t) return nullptr;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+  return epoch_ms(*t);
 }
 
 std::optional<SystemTime> time_of(const json& j) {
   if (j.is_null()) return std::nullopt;
-  return SystemTime(std::chrono::milliseconds(j.get<long long>()));
+  return from_epoch_ms(j.get<long long>());
 }
 
 std::string to_line(const VehicleVisit& v) {
@@ -65,23 +65,20 @@ std::optional<VehicleVisit> from_line(const std::string& line) {
 }  // namespace
 
 Expected<VisitSpool::Opened> VisitSpool::open(const std::string& path) {
-  const std::string content = spool_file::read_file(path);
   Opened opened;
-  std::string clean;  // complete, readable lines only
-  for (size_t start = 0, end; (end = content.find('\n', start)) != std::string::npos;
-       start = end + 1) {
-    const std::string line = content.substr(start, end - start);
-    if (auto visit = from_line(line)) {
-      clean += line + "\n";
-      opened.pending.push_back(std::move(*visit));
-    }
-  }
-  if (clean != content) {
-    if (Status st = spool_file::replace_file(path, clean); !st.ok()) return st.error();
-  }
-  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return spool_file::io_error("open", path);
-  opened.spool.reset(new VisitSpool(path, fd, clean.size()));
+  std::vector<uint64_t> line_bytes;
+  auto fd = spool_file::open_for_append(
+      path,
+      [&](const std::string& line) {
+        auto visit = from_line(line);
+        if (visit) opened.pending.push_back(std::move(*visit));
+        return visit.has_value();
+      },
+      line_bytes);
+  if (!fd) return fd.error();
+  uint64_t file_bytes = 0;
+  for (const uint64_t n : line_bytes) file_bytes += n;
+  opened.spool.reset(new VisitSpool(path, *fd, file_bytes));
   return opened;
 }
 
@@ -94,14 +91,7 @@ VisitSpool::~VisitSpool() {
 
 Status VisitSpool::append(const VehicleVisit& visit) {
   const std::string line = to_line(visit);
-  if (Status st = spool_file::write_all(fd_, line, path_); !st.ok()) {
-    // A partial line would glue onto the next append: cut the file back to its known length.
-    if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
-      return spool_file::io_error("truncate", path_);
-    }
-    return st;
-  }
-  if (::fdatasync(fd_) != 0) return spool_file::io_error("sync", path_);
+  if (Status st = spool_file::append_line(fd_, line, file_bytes_, path_); !st.ok()) return st;
   file_bytes_ += line.size();
   return {};
 }

@@ -19,10 +19,6 @@ constexpr size_t kMaxPendingWrites = 10000;
 // vehicle in view every 10 s costs nothing next to the OCR calls.
 constexpr auto kLastSeenEvery = std::chrono::seconds(10);
 
-long long epoch_ms(SystemTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 std::string visit_key(const std::string& camera, int64_t track, const char* kind, SystemTime t) {
   return camera + "/" + std::to_string(track) + "/" + kind + "/" + std::to_string(epoch_ms(t));
 }

@@ -255,11 +255,7 @@ TEST(PlateMerit, FormatAndDigitsOutweighConfidence) {
 
 // Debian's Tesseract as the second engine: most clean plates in their box read exactly through
 // it alone (it inserts a stray O into KA01AB1234, for one), and an unknown engine is refused.
-TEST(PlateReaderEngines, TesseractReadsCleanPlatesAndUnknownEnginesAreRefused) {
-  if (!test::models_available()) {
-    if (test::models_required()) FAIL() << "models/manifest.json is missing";
-    GTEST_SKIP() << "models/manifest.json is missing";
-  }
+TEST_F(PlateReaderTest, TesseractReadsCleanPlatesAndUnknownEnginesAreRefused) {
   InferenceConfig inference;
   inference.models_dir = test::models_dir();
   PlateReaderParams params;
