@@ -86,6 +86,21 @@ char coerce(char c, CharClass kind) {
   return kind == CharClass::kDigit ? as_digit(c) : as_letter(c);
 }
 
+// A glyph read this surely is only rewritten into its near-twin (O/0, I/1, drawn alike by many
+// plate fonts): a Polish "WA56660" read at 99 % is not a Slovak LL NNN LL "WA566GO".
+constexpr float kSureGlyph = 0.95f;
+
+bool is_twin_swap(char fixed) {
+  return fixed == 'O' || fixed == '0' || fixed == 'I' || fixed == '1';
+}
+
+// `c` made to fit `kind`, or 0 when no look-alike of that class may replace it.
+char corrected(const PlateChar& c, CharClass kind) {
+  const char fixed = coerce(c.symbol, kind);
+  if (fixed == c.symbol || is_twin_swap(fixed) || c.confidence < kSureGlyph) return fixed;
+  return 0;
+}
+
 // Fewest substitutions that make chars[pos..] fit runs[run..]; writes the fixed symbols to `out`.
 int best_fit(const std::vector<PlateChar>& chars, size_t pos, const std::vector<FormatRun>& runs,
              size_t run, std::vector<PlateChar>& out) {
@@ -97,7 +112,7 @@ int best_fit(const std::vector<PlateChar>& chars, size_t pos, const std::vector<
     std::vector<PlateChar> attempt = out;
     int cost = 0;
     for (size_t i = pos; i < pos + len && cost < kNoFit; ++i) {
-      const char fixed = coerce(chars[i].symbol, r.kind);
+      const char fixed = corrected(chars[i], r.kind);
       cost = fixed == 0 ? kNoFit : cost + (fixed != chars[i].symbol);
       attempt[i].symbol = fixed;
     }
@@ -128,7 +143,7 @@ std::vector<PlateChar> normalize_plate(const std::vector<std::string>& glyphs,
   for (size_t i = 0; i < glyphs.size() && i < confidences.size(); ++i) {
     if (glyphs[i].size() != 1) continue;  // multi-byte UTF-8: not a plate character
     const auto c = static_cast<unsigned char>(glyphs[i][0]);
-    if (std::isalnum(c)) out.push_back({static_cast<char>(std::toupper(c)), confidences[i]});
+    if (std::isupper(c) || std::isdigit(c)) out.push_back({static_cast<char>(c), confidences[i]});
   }
   return out;
 }

@@ -15,8 +15,9 @@ struct PlateChar {
   bool operator==(const PlateChar&) const = default;
 };
 
-// Upper-cases ASCII letters and drops everything that is not [A-Z0-9] (spaces, dots, dashes,
-// non-ASCII glyphs), keeping each kept character's confidence.
+// Keeps [A-Z0-9] with each character's confidence and drops everything else (spaces, dots,
+// dashes, non-ASCII glyphs, and lower-case letters: plates carry none, and the recogniser reads an
+// emblem or a sticker between plate characters as one, "KMuBORAK", "PJ2uX1V").
 // `glyphs` are UTF-8 strings, one per recognised character, parallel to `confidences`.
 std::vector<PlateChar> normalize_plate(const std::vector<std::string>& glyphs,
                                        const std::vector<float>& confidences);

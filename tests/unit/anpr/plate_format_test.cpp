@@ -17,8 +17,8 @@ std::vector<PlateFormat> formats(const std::vector<std::string>& names) {
   return out;
 }
 
-TEST(NormalizePlate, UpperCasesAndStripsSeparatorsKeepingConfidences) {
-  const std::vector<std::string> glyphs = {"k", "A", "-", "0", "1", " ", "a", ".", "\xe4\xb8\xad",
+TEST(NormalizePlate, KeepsCapitalsAndDigitsWithTheirConfidences) {
+  const std::vector<std::string> glyphs = {"K", "A", "-", "0", "1", " ", "A", ".", "\xe4\xb8\xad",
                                            "9"};
   const std::vector<float> conf = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f};
   const auto chars = normalize_plate(glyphs, conf);
@@ -26,6 +26,12 @@ TEST(NormalizePlate, UpperCasesAndStripsSeparatorsKeepingConfidences) {
   ASSERT_EQ(chars.size(), 6u);
   EXPECT_FLOAT_EQ(chars[0].confidence, 0.1f);
   EXPECT_FLOAT_EQ(chars[5].confidence, 1.0f);
+}
+
+TEST(NormalizePlate, DropsLowerCaseGlyphsThatStandForEmblems) {
+  const std::vector<std::string> glyphs = {"P", "J", "2", "u", "X", "1", "V"};
+  const auto chars = normalize_plate(glyphs, std::vector<float>(glyphs.size(), 0.9f));
+  EXPECT_EQ(plate_text(chars), "PJ2X1V");
 }
 
 TEST(FindFormat, KnowsEveryListedPresetAndRejectsOthers) {
@@ -96,6 +102,23 @@ TEST(MatchFormats, LookAlikeCorrectionTable) {
     EXPECT_EQ(plate_text(match->chars), c.expected) << c.read;
     EXPECT_EQ(match->corrections, c.corrections) << c.read;
   }
+}
+
+TEST(MatchFormats, SureGlyphsAreOnlySwappedWithTheirTwins) {
+  // WA56660 at 99 %: a Polish LL NNNNN, not a Slovak LL NNN LL with 6 -> G and 0 -> O.
+  auto match = match_formats(chars_of("WA56660", 0.99f), formats({"eu"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "WA56660");
+  // The same read with an unsure 6 does take the layout.
+  auto unsure = chars_of("WA56660", 0.99f);
+  unsure[5].confidence = 0.6f;
+  match = match_formats(unsure, formats({"eu"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "WA566GO");
+  // 0 and O are drawn alike: a sure 0 in a letter position still becomes O.
+  match = match_formats(chars_of("RK896A0", 0.99f), formats({"eu"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "RK896AO");
 }
 
 TEST(MatchFormats, CorrectionKeepsConfidences) {
