@@ -1,6 +1,7 @@
 // `factoryai eval plates DIR`: exact-plate and character accuracy of the ANPR reader, four ways:
 // on the ground-truth box as given, on the ground-truth box with the text line found inside it
-// first, end to end as the pipeline reads (vehicle detector, then the reader in each vehicle box)
+// first, end to end as the pipeline reads (vehicle detector, then the reader in the box of each
+// vehicle the labelled plate is on)
 // and on the whole image without a vehicle detector. The openalpr labels mix O/0 and I/1, so a
 // column also counts those as equal.
 
@@ -142,11 +143,17 @@ Box whole(const cv::Mat& image) {
   return {0, 0, static_cast<float>(image.cols), static_cast<float>(image.rows)};
 }
 
-// The pipeline's way: the reader in each vehicle box, the most plate-like read wins; then the
-// whole image when no vehicle box gave a read (a still photo has no track to try again on).
-// Detection time counts into the plate's time.
+bool holds(const Box& vehicle, const Box& plate) {
+  const float x = plate.center_x(), y = plate.center_y();
+  return x >= vehicle.x1 && x <= vehicle.x2 && y >= vehicle.y1 && y <= vehicle.y2;
+}
+
+// The pipeline's way: the reader in the box of each vehicle the labelled plate is on (the server
+// reads every vehicle track on its own, so another car's plate in the photo is that car's read,
+// not this one's), the most plate-like read wins; then the whole image when no such box gave a
+// read (a still photo has no track to try again on). Detection time counts into the plate's time.
 Expected<std::optional<PlateRead>> read_in_vehicles(PlateReader& reader, Detector& detector,
-                                                    const cv::Mat& image) {
+                                                    const cv::Mat& image, const Box& plate) {
   const auto start = std::chrono::steady_clock::now();
   auto detections = detector.detect(image);
   if (!detections) return detections.error();
@@ -154,7 +161,7 @@ Expected<std::optional<PlateRead>> read_in_vehicles(PlateReader& reader, Detecto
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::vector<Box> boxes;
   for (const Detection& d : *detections) {
-    if (coco::is_vehicle(d.class_id)) boxes.push_back(d.box);
+    if (coco::is_vehicle(d.class_id) && holds(d.box, plate)) boxes.push_back(d.box);
   }
   std::optional<PlateRead> best;
   double ms = detect_ms;
@@ -185,7 +192,7 @@ Expected<std::optional<PlateRead>> read_plate(PlateReader& reader, Detector& det
     case Mode::kGtBoxRefined:
       return reader.read_in_box(image, truth.box, InBoxMode::kRefine);
     case Mode::kEndToEnd:
-      return read_in_vehicles(reader, detector, image);
+      return read_in_vehicles(reader, detector, image, truth.box);
     case Mode::kWholeImage:
       return reader.read(image, whole(image));
   }
