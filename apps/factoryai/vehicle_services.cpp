@@ -55,7 +55,8 @@ nlohmann::json VehicleServices::diagnostic() const {
           {"visit_write_failures", s.write_failures},
           {"visit_writes_pending", s.writes_pending},
           {"visit_writes_dropped", s.writes_dropped},
-          {"visits_closed_at_start", s.visits_closed_at_start}};
+          {"visits_closed_at_start", s.visits_closed_at_start},
+          {"visits_expired", s.visits_expired}};
 }
 
 }  // namespace fai::cli

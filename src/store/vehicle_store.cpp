@@ -355,6 +355,25 @@ Expected<std::vector<VehicleVisit>> VehicleStore::all_open_visits() {
   return out;
 }
 
+Expected<std::vector<VehicleVisit>> VehicleStore::open_visits_entered_before(SystemTime before) {
+  std::vector<VehicleVisit> out;
+  const Status status = db_->read([&](soci::session& s) {
+    VisitRow row;
+    long long cutoff = to_ms(before);
+    for_each_row(
+        s,
+        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE " + kOpen +
+            " AND entry_time < :before ORDER BY entry_time, id",
+        [&](soci::statement& st) {
+          row.bind(st);
+          st.exchange(soci::use(cutoff));
+        },
+        [&] { out.push_back(row.visit()); });
+  });
+  if (!status) return status.error();
+  return out;
+}
+
 Expected<Page<VehicleVisit>> VehicleStore::visits(const VisitQuery& query) {
   Page<VehicleVisit> page;
   const Status status = db_->read([&](soci::session& s) {

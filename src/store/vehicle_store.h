@@ -96,6 +96,10 @@ class VehicleStore {
                                                   SystemTime entered_since, int64_t limit);
   // Every open visit, read or not, of every camera, oldest first (start-up recovery).
   Expected<std::vector<VehicleVisit>> all_open_visits();
+  // The open visits, read or not, of every camera that entered before `before`, oldest first
+  // (the running analyzer's sweep of expired gate entries; a partial index keeps it to the open
+  // rows however long the ledger grows).
+  Expected<std::vector<VehicleVisit>> open_visits_entered_before(SystemTime before);
   Expected<Page<VehicleVisit>> visits(const VisitQuery& query);
 
  private:

@@ -18,6 +18,9 @@ constexpr size_t kMaxPendingWrites = 10000;
 // crash the visit closes at most this long before the vehicle really left. One upsert per
 // vehicle in view every 10 s costs nothing next to the OCR calls.
 constexpr auto kLastSeenEvery = std::chrono::seconds(10);
+// Expired gate entries are looked for this often (of frame time) while running: one indexed
+// query of the open visits a minute; an entry closes at most this long after it expired.
+constexpr auto kExpirySweepEvery = std::chrono::minutes(1);
 
 std::string visit_key(const std::string& camera, int64_t track, const char* kind, SystemTime t) {
   return camera + "/" + std::to_string(track) + "/" + kind + "/" + std::to_string(epoch_ms(t));
@@ -30,6 +33,13 @@ std::string visit_kind(const std::string& key) {
   if (last == std::string::npos || last == 0) return "";
   const auto before = key.rfind('/', last - 1);
   return before == std::string::npos ? "" : key.substr(before + 1, last - before - 1);
+}
+
+// A gate entry (any visit but a first/last-seen one, whose track was in view) that entered
+// before `entered_before` and is still open: its exit was missed.
+bool expired_entry(const VehicleVisit& v, SystemTime entered_before) {
+  return visit_kind(v.visit_key) != "seen" && !v.exit_time && v.closed_reason.empty() &&
+         v.entry_time && *v.entry_time < entered_before;
 }
 
 cv::Rect crop_rect(const Box& box, const cv::Mat& image) {
@@ -197,6 +207,7 @@ void PlateAnalyzer::follow_gate_line(CameraState& cam, const AnalyzerFrame& fram
 
 Status PlateAnalyzer::on_frame(const AnalyzerFrame& frame, FrameOutcome& out) {
   flush_pending_writes();
+  expire_entries_now_and_then(frame.timestamp);
   CameraState& cam = camera(frame.camera_id);
   std::lock_guard lock(cam.mutex);
   follow_gate_line(cam, frame);
@@ -554,7 +565,7 @@ void PlateAnalyzer::close_visits_left_open(SystemTime now) {
       v.exit_time = v.last_seen;
       v.closed_reason = "restart";
       ++restarted;
-    } else if (v.entry_time && *v.entry_time < oldest_entry) {
+    } else if (expired_entry(v, oldest_entry)) {
       v.closed_reason = "expired";
       ++expired;
     } else {
@@ -568,6 +579,72 @@ void PlateAnalyzer::close_visits_left_open(SystemTime now) {
   }
   std::lock_guard lock(stats_mutex_);
   stats_.visits_closed_at_start += restarted + expired;
+}
+
+// Once a minute of frame time, whichever camera's frame it is: the sweep covers every camera,
+// those sending no frames included.
+void PlateAnalyzer::expire_entries_now_and_then(SystemTime frame_time) {
+  if (store_ == nullptr) return;
+  // A frame stamped ahead of the clock (a client's clock is wrong) must not expire entries early.
+  const SystemTime now = std::min(frame_time, std::chrono::system_clock::now());
+  {
+    std::lock_guard lock(expiry_mutex_);
+    if (now < next_expiry_sweep_) return;
+    next_expiry_sweep_ = now + kExpirySweepEvery;
+  }
+  expire_entries(now);
+}
+
+int64_t PlateAnalyzer::expire_entries(SystemTime now) {
+  if (store_ == nullptr) return 0;
+  {
+    // The database may not hold a waiting exit yet: closing its entry now would overwrite it.
+    std::lock_guard lock(writes_mutex_);
+    if (!pending_writes_.empty()) return 0;
+  }
+  const SystemTime entered_before = now - std::chrono::hours(config_.max_visit_hours);
+  int64_t expired = expire_entries_in_view(entered_before);
+  auto open = store_->open_visits_entered_before(entered_before);
+  if (!open) {
+    spdlog::warn("anpr: expired gate entries not checked: {}", open.error().message);
+  } else {
+    for (VehicleVisit& v : *open) {
+      if (!expired_entry(v, entered_before)) continue;  // first/last seen: its track is in view
+      v.closed_reason = "expired";
+      write_visit(v);
+      ++expired;
+    }
+  }
+  if (expired > 0) {
+    spdlog::info("anpr: closed {} gate entr(ies) open for more than {} h (expired)", expired,
+                 config_.max_visit_hours);
+    std::lock_guard lock(stats_mutex_);
+    stats_.visits_expired += expired;
+  }
+  return expired;
+}
+
+// A track still in view whose gate entry expired (parked in sight of the gate for a day) drops
+// its visit: its exit, if it ever comes, is logged on its own instead of closing the expired
+// entry.
+int64_t PlateAnalyzer::expire_entries_in_view(SystemTime entered_before) {
+  std::vector<CameraState*> cameras;
+  {
+    std::lock_guard lock(cameras_mutex_);
+    for (const auto& [id, cam] : cameras_) cameras.push_back(cam.get());
+  }
+  int64_t expired = 0;
+  for (CameraState* cam : cameras) {
+    std::lock_guard lock(cam->mutex);
+    for (auto& [track_id, ts] : cam->tracks) {
+      if (!ts.visit || ts.first_last_seen || !expired_entry(*ts.visit, entered_before)) continue;
+      ts.visit->closed_reason = "expired";
+      write_track_visit(ts);
+      ts.visit.reset();
+      ++expired;
+    }
+  }
+  return expired;
 }
 
 }  // namespace fai

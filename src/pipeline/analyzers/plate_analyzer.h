@@ -14,7 +14,9 @@
 //
 // Robustness: the gate follows the camera's line as edited at runtime (AnalyzerFrame::lines); a
 // write the database refuses waits, in order, in memory and in a spool file (fdatasync'ed), which
-// recover() replays at start-up before it closes the visits the previous run left open.
+// recover() replays at start-up before it closes the visits the previous run left open. A gate
+// entry open longer than anpr.max_visit_hours (its exit was missed) is closed as "expired" at
+// start-up and, while running, by a sweep at most once a minute (expire_entries()).
 
 #include <deque>
 #include <functional>
@@ -52,6 +54,7 @@ struct PlateAnalyzerStats {
   int64_t writes_pending = 0;          // visit writes waiting for the database now (spooled)
   int64_t writes_dropped = 0;          // visit writes lost because too many were waiting
   int64_t visits_closed_at_start = 0;  // visits recover() closed (restart or expired)
+  int64_t visits_expired = 0;          // gate entries expired while running (expire_entries)
   double ocr_calls_per_track() const {
     return tracks > 0 ? static_cast<double>(ocr_calls) / static_cast<double>(tracks) : 0.0;
   }
@@ -81,6 +84,15 @@ class PlateAnalyzer final : public FrameAnalyzer {
   // otherwise overwrite an exit still in the spool). Errors: the spool cannot be opened.
   Status recover(const std::string& spool_path, SystemTime now);
 
+  // Closes, as recover() does at start-up, every gate entry of every camera that entered more
+  // than anpr.max_visit_hours before `now` and is still open: closed_reason "expired", no exit;
+  // a track still in view drops its visit, so its exit is logged on its own. Frames call it at
+  // most once a minute of their time (the newest frame time of any camera, never ahead of the
+  // clock), so a camera that sends no frames has its entries closed by the others'. Skipped
+  // while visit writes wait for the database (the database may not hold an exit yet). Returns
+  // how many entries it closed.
+  int64_t expire_entries(SystemTime now);
+
   std::string name() const override { return "plates"; }
   Status on_frame(const AnalyzerFrame& frame, FrameOutcome& out) override;
 
@@ -91,6 +103,8 @@ class PlateAnalyzer final : public FrameAnalyzer {
   struct CameraState;
 
   CameraState& camera(const std::string& id);
+  void expire_entries_now_and_then(SystemTime frame_time);
+  int64_t expire_entries_in_view(SystemTime entered_before);
   void follow_gate_line(CameraState& cam, const AnalyzerFrame& frame);
   void observe(CameraState& cam, const AnalyzerFrame& frame, const Track& track, const Box& box,
                FrameOutcome& out);
@@ -125,6 +139,9 @@ class PlateAnalyzer final : public FrameAnalyzer {
   uint64_t lists_generation_ = 0;
   std::chrono::steady_clock::time_point lists_loaded_{};
   bool lists_valid_ = false;
+
+  std::mutex expiry_mutex_;
+  SystemTime next_expiry_sweep_{};  // frame time of the next sweep; the first frame sweeps
 
   mutable std::mutex stats_mutex_;
   PlateAnalyzerStats stats_;

@@ -1,9 +1,9 @@
 // PlateAnalyzer on synthetic vehicle tracks: frame selection and the OCR budget, the vote, list
 // matching and alerts, visits (first/last seen, and paired by a gate line's direction; the gate
-// following runtime line edits), idempotent visit writes, the spool of refused writes and the
-// start-up closing of visits a crash left open, with a scripted plate reader and a real SQLite
-// VehicleStore; then the real PP-OCR reader on a synthetic approaching car (needs models/, skips
-// without it).
+// following runtime line edits), idempotent visit writes, the spool of refused writes, the
+// start-up closing of visits a crash left open and the running expiry of gate entries, with a
+// scripted plate reader and a real SQLite VehicleStore; then the real PP-OCR reader on a synthetic
+// approaching car (needs models/, skips without it).
 
 #include "pipeline/analyzers/plate_analyzer.h"
 
@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <opencv2/imgproc.hpp>
@@ -437,6 +438,109 @@ TEST_F(PlateAnalyzerTest, VisitsLeftOpenByTheLastRunAreClosedAtStartUp) {
   EXPECT_FALSE(exit_only->entry_time);
   EXPECT_TRUE(exit_only->exit_time);
   EXPECT_EQ(exit_only->plate_number, "MH12DE1433");
+}
+
+VehicleVisit gate_entry(const std::string& camera, int64_t track, const std::string& plate,
+                        SystemTime entered) {
+  VehicleVisit v;
+  v.visit_key = camera + "/" + std::to_string(track) + "/in/" +
+                std::to_string(entered.time_since_epoch() / 1ms);
+  v.camera_id = camera;
+  v.track_id = track;
+  v.plate_number = plate;
+  v.vehicle_type = "car";
+  v.entry_time = entered;
+  v.status = "unknown";
+  return v;
+}
+
+constexpr int64_t kDay = 864000;  // in frames of 100 ms
+
+// A gate entry whose exit was missed expires while the server runs, not only at the next start:
+// the sweep (at most once a minute of frame time) closes the entries that entered more than
+// anpr.max_visit_hours before the frame, "expired" with no exit, on every camera, those sending
+// no frames included; younger entries and first/last-seen visits stay open.
+TEST_F(PlateAnalyzerTest, GateEntriesOpenTooLongExpireWhileRunningOnEveryCamera) {
+  camera_ = "gate";
+  ScriptedReader reader{{"KA01AB1234"}};
+  auto a = analyzer(reader, {{"gate", default_counting_line()}});
+  for (int i = 0; i < 20; ++i) run(*a, i, {{kCar, at_bottom(300.0f + 10.0f * i)}});  // in
+  run(*a, 20, {}, {kCar});
+  ASSERT_EQ(visits().size(), 1u);
+  const SystemTime entered = *visits()[0].entry_time;
+  ASSERT_LT(entered, kT0 + 3s);
+  // The dock camera sends no frames; its entry is a minute younger, the yard's a day younger.
+  ASSERT_TRUE(store_->record_visit(gate_entry("dock", 77, "MH12DE1433", kT0 + 60s)));
+  ASSERT_TRUE(store_->record_visit(gate_entry("dock", 78, "DL3CAB9876", kT0 + 24h)));
+  camera_ = "yard";  // a car in view there since the start: a first/last-seen visit
+  for (int i = 0; i < 5; ++i) run(*a, 30 + i, {{kOtherCar, approaching(i)}});
+  auto state = [&](int64_t track) {
+    const auto rows = visits();
+    const VehicleVisit* v = find_visit(rows, track);
+    EXPECT_TRUE(v) << "no visit of track " << track;
+    if (!v) return std::string("none");
+    return (v->exit_time ? "exit " : "") + (v->closed_reason.empty() ? "open" : v->closed_reason);
+  };
+
+  run(*a, kDay - 600, {{kOtherCar, approaching(5)}});  // 24 h - 60 s: nothing expired yet
+  EXPECT_EQ(state(kCar), "open");
+  EXPECT_EQ(a->stats().visits_expired, 0);
+  run(*a, kDay + 30, {{kOtherCar, approaching(5)}});  // 24 h + 3 s: the gate's entry expired
+  EXPECT_EQ(state(kCar), "expired");
+  EXPECT_EQ(state(77), "open");
+  run(*a, kDay + 610, {{kOtherCar, approaching(5)}});  // + 61 s: expired, but 58 s since the sweep
+  EXPECT_EQ(state(77), "open");
+  run(*a, kDay + 640, {{kOtherCar, approaching(5)}});  // + 64 s: the next sweep
+  EXPECT_EQ(state(77), "expired");
+  EXPECT_EQ(state(78), "open");
+  EXPECT_EQ(state(kOtherCar), "open");  // in view for a day, but no gate entry
+  EXPECT_EQ(a->stats().visits_expired, 2);
+  const auto rows = visits();
+  const VehicleVisit* gate = find_visit(rows, kCar);
+  ASSERT_TRUE(gate);
+  EXPECT_EQ(gate->entry_time, entered);
+  EXPECT_FALSE(gate->exit_time);
+  EXPECT_EQ(gate->plate_number, "KA01AB1234");
+  // Nothing is left for a start-up to close but the yard's visit (its track "was in view").
+  auto b = analyzer(reader, {{"gate", default_counting_line()}});
+  ASSERT_TRUE(b->recover("", kT0 + 24h + 65s));
+  EXPECT_EQ(b->stats().visits_closed_at_start, 1);
+  EXPECT_EQ(state(78), "open");
+}
+
+// A car that drove in and stays in sight of the gate for longer than anpr.max_visit_hours: its
+// entry expires with the others, and when it finally drives out its exit is logged on its own
+// rather than closing the expired entry.
+TEST_F(PlateAnalyzerTest, AnEntryExpiredWhileItsTrackIsInViewIsNotClosedByItsExit) {
+  camera_ = "gate";
+  ScriptedReader reader{{"KA01AB1234"}};
+  auto a = analyzer(reader, {{"gate", default_counting_line()}});
+  for (int i = 0; i < 20; ++i) run(*a, i, {{kCar, at_bottom(300.0f + 10.0f * i)}});  // in
+  auto rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  const SystemTime entered = *rows[0].entry_time;
+  run(*a, kDay + 100, {{kCar, at_bottom(490)}});  // still there 24 h 10 s later
+  rows = visits();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].closed_reason, "expired");
+  EXPECT_FALSE(rows[0].exit_time);
+  EXPECT_EQ(a->stats().visits_expired, 1);
+  for (int i = 0; i < 20; ++i) run(*a, kDay + 101 + i, {{kCar, at_bottom(480.0f - 10.0f * i)}});
+  run(*a, kDay + 121, {}, {kCar});
+  rows = visits();
+  ASSERT_EQ(rows.size(), 2u);
+  const auto expired = std::find_if(rows.begin(), rows.end(),
+                                    [](const VehicleVisit& v) { return v.entry_time.has_value(); });
+  ASSERT_NE(expired, rows.end());
+  EXPECT_EQ(expired->entry_time, entered);
+  EXPECT_FALSE(expired->exit_time) << "the exit closed the expired entry";
+  EXPECT_EQ(expired->closed_reason, "expired");
+  const VehicleVisit& exit = rows[expired == rows.begin() ? 1 : 0];
+  EXPECT_FALSE(exit.entry_time);
+  ASSERT_TRUE(exit.exit_time);
+  EXPECT_GT(*exit.exit_time, kT0 + 24h + 10s);
+  EXPECT_EQ(exit.plate_number, "KA01AB1234");
+  EXPECT_EQ(exit.closed_reason, "");
 }
 
 // Holds SQLite's write lock from a connection of its own, as another writer would: the store's

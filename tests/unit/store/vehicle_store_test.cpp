@@ -274,6 +274,34 @@ TEST_P(VehicleStoreTest, ClosedVisitsAndOldEntriesAreNotOpen) {
   EXPECT_EQ((*open)[2].visit_key, "gate/3/in/90000000");
 }
 
+// The running analyzer's sweep of expired gate entries: the open visits of every camera, read
+// or not, that entered before the cut-off (not at it), oldest first; closed visits (by an exit
+// or a reason) and younger ones are not among them.
+TEST_P(VehicleStoreTest, OpenVisitsEnteredBeforeACutOffAreTheOpenOlderOnes) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  VehicleVisit old_entry = visit("gate/1/in/0", 0), expired = visit("gate/2/in/1000", 1000),
+               left = visit("gate/3/in/2000", 2000), unread = visit("yard/4/seen/5", 5),
+               at_cut_off = visit("gate/5/in/3600000", 3600000),
+               recent = visit("gate/6/in/90000000", 90000000);
+  old_entry.plate_number = "AAA111";
+  expired.closed_reason = "expired";
+  left.exit_time = at_ms(2500);
+  unread.camera_id = "yard";
+  for (const auto& v : {old_entry, expired, left, unread, at_cut_off, recent}) {
+    ASSERT_TRUE(store->record_visit(v));
+  }
+  auto open = store->open_visits_entered_before(at_ms(3600000));
+  ASSERT_TRUE(open) << open.error().message;
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].visit_key, "gate/1/in/0");
+  EXPECT_EQ((*open)[0].plate_number, "AAA111");
+  EXPECT_EQ((*open)[1].visit_key, "yard/4/seen/5");
+  auto none = store->open_visits_entered_before(at_ms(0));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
 FAI_STORE_SUITE_FOR_THIS_BACKEND(VehicleStoreTest);
 
 }  // namespace
