@@ -508,6 +508,25 @@ TEST_F(PlateAnalyzerTest, GateEntriesOpenTooLongExpireWhileRunningOnEveryCamera)
   EXPECT_EQ(state(78), "open");
 }
 
+// A frame stamped two days ahead of the clock (the client's clock is wrong) sweeps at the
+// clock's time: an entry an hour old stays open, one 25 hours old expires.
+TEST_F(PlateAnalyzerTest, AFrameStampedAheadOfTheClockExpiresNothingEarly) {
+  camera_ = "gate";
+  ScriptedReader reader{{"KA01AB1234"}};
+  auto a = analyzer(reader, {{"gate", default_counting_line()}});
+  const SystemTime now = std::chrono::system_clock::now();
+  ASSERT_TRUE(store_->record_visit(gate_entry("dock", 77, "MH12DE1433", now - 1h)));
+  ASSERT_TRUE(store_->record_visit(gate_entry("dock", 78, "DL3CAB9876", now - 25h)));
+  run(*a, (now + 48h - kT0) / 100ms, {});
+  const auto rows = visits();
+  const VehicleVisit* young = find_visit(rows, 77);
+  const VehicleVisit* old = find_visit(rows, 78);
+  ASSERT_TRUE(young && old);
+  EXPECT_EQ(young->closed_reason, "") << "expired by a frame time ahead of the clock";
+  EXPECT_EQ(old->closed_reason, "expired");
+  EXPECT_EQ(a->stats().visits_expired, 1);
+}
+
 // A car that drove in and stays in sight of the gate for longer than anpr.max_visit_hours: its
 // entry expires with the others, and when it finally drives out its exit is logged on its own
 // rather than closing the expired entry.
