@@ -90,14 +90,17 @@ char coerce(char c, CharClass kind) {
 // plate fonts): a Polish "WA56660" read at 99 % is not a Slovak LL NNN LL "WA566GO".
 constexpr float kSureGlyph = 0.95f;
 
-bool is_twin_swap(char fixed) {
-  return fixed == 'O' || fixed == '0' || fixed == 'I' || fixed == '1';
+bool is_twin_swap(char from, char to) {
+  const auto pair = [&](char a, char b) {
+    return (from == a && to == b) || (from == b && to == a);
+  };
+  return pair('O', '0') || pair('I', '1');
 }
 
 // `c` made to fit `kind`, or 0 when no look-alike of that class may replace it.
 char corrected(const PlateChar& c, CharClass kind) {
   const char fixed = coerce(c.symbol, kind);
-  if (fixed == c.symbol || is_twin_swap(fixed) || c.confidence < kSureGlyph) return fixed;
+  if (fixed == c.symbol || is_twin_swap(c.symbol, fixed) || c.confidence < kSureGlyph) return fixed;
   return 0;
 }
 

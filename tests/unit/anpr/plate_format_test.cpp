@@ -119,6 +119,8 @@ TEST(MatchFormats, SureGlyphsAreOnlySwappedWithTheirTwins) {
   match = match_formats(chars_of("RK896A0", 0.99f), formats({"eu"}));
   ASSERT_TRUE(match);
   EXPECT_EQ(plate_text(match->chars), "RK896AO");
+  // D is no twin of 0: a sure D in India's number is not rewritten, so the read fits nothing.
+  EXPECT_FALSE(match_formats(chars_of("KA01AB12D4", 0.99f), formats({"in"})));
 }
 
 TEST(MatchFormats, CorrectionKeepsConfidences) {
