@@ -424,8 +424,7 @@ void PlateAnalyzer::close_at_gate(CameraState& cam, const std::string& camera_id
   }
   std::optional<VehicleVisit> entry;
   if (store_ != nullptr && !ts.plate.empty()) {
-    const SystemTime since = at - std::chrono::hours(config_.max_visit_hours);
-    auto open = store_->open_visits(camera_id, since, kOpenVisitsToPair);
+    auto open = store_->open_visits(camera_id, oldest_live_entry(at), kOpenVisitsToPair);
     float best = static_cast<float>(config_.max_edit_distance) + 0.01f;
     for (const VehicleVisit& v : open ? *open : std::vector<VehicleVisit>()) {
       const float d = plate_distance(v.plate_number, ts.plate);
@@ -543,22 +542,28 @@ Status PlateAnalyzer::recover(const std::string& spool_path, SystemTime now) {
   return {};
 }
 
+bool PlateAnalyzer::writes_waiting() {
+  std::lock_guard lock(writes_mutex_);
+  return !pending_writes_.empty();
+}
+
+// Gate entries before this are expired: their exit was missed (anpr.max_visit_hours).
+SystemTime PlateAnalyzer::oldest_live_entry(SystemTime now) const {
+  return now - std::chrono::hours(config_.max_visit_hours);
+}
+
 void PlateAnalyzer::close_visits_left_open(SystemTime now) {
-  {
-    std::lock_guard lock(writes_mutex_);
-    if (!pending_writes_.empty()) {
-      spdlog::warn(
-          "anpr: the database takes no visit writes yet; open visits are closed at the "
-          "next start");
-      return;
-    }
+  if (writes_waiting()) {
+    spdlog::warn(
+        "anpr: the database takes no visit writes yet; open visits are closed at the next start");
+    return;
   }
   auto open = store_->all_open_visits();
   if (!open) {
     spdlog::warn("anpr: open visits not checked: {}", open.error().message);
     return;
   }
-  const SystemTime oldest_entry = now - std::chrono::hours(config_.max_visit_hours);
+  const SystemTime oldest_entry = oldest_live_entry(now);
   int64_t restarted = 0, expired = 0;
   for (VehicleVisit& v : *open) {
     if (visit_kind(v.visit_key) == "seen") {
@@ -597,12 +602,9 @@ void PlateAnalyzer::expire_entries_now_and_then(SystemTime frame_time) {
 
 int64_t PlateAnalyzer::expire_entries(SystemTime now) {
   if (store_ == nullptr) return 0;
-  {
-    // The database may not hold a waiting exit yet: closing its entry now would overwrite it.
-    std::lock_guard lock(writes_mutex_);
-    if (!pending_writes_.empty()) return 0;
-  }
-  const SystemTime entered_before = now - std::chrono::hours(config_.max_visit_hours);
+  // The database may not hold a waiting exit yet: closing its entry now would overwrite it.
+  if (writes_waiting()) return 0;
+  const SystemTime entered_before = oldest_live_entry(now);
   int64_t expired = expire_entries_in_view(entered_before);
   auto open = store_->open_visits_entered_before(entered_before);
   if (!open) {

@@ -123,6 +123,8 @@ class PlateAnalyzer final : public FrameAnalyzer {
   void queue_write(const VehicleVisit& visit);
   void flush_pending_writes();
   void close_visits_left_open(SystemTime now);
+  bool writes_waiting();
+  SystemTime oldest_live_entry(SystemTime now) const;
   std::vector<ListedPlate> lists();
 
   const AnprConfig config_;

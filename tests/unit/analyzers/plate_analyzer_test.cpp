@@ -67,6 +67,12 @@ struct Step {
   Box box;
 };
 
+// A car approaching for 30 frames: the box grows from 80 to 370 px high.
+Box approaching(int i) {
+  const float h = 80.0f + 10.0f * static_cast<float>(i);
+  return {400, 300, 400 + 1.4f * h, 300 + h};
+}
+
 class PlateAnalyzerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -93,6 +99,12 @@ class PlateAnalyzerTest : public ::testing::Test {
   std::unique_ptr<PlateAnalyzer> analyzer(ScriptedReader& reader,
                                           std::map<std::string, CountingLine> gates = {}) {
     return std::make_unique<PlateAnalyzer>(anpr_, reader.fn(), store_.get(), std::move(gates), 2);
+  }
+
+  // Car kCar approaches for 30 frames (3 s), then its track ends.
+  void drive_car_past(PlateAnalyzer& a) {
+    for (int i = 0; i < 30; ++i) run(a, i, {{kCar, approaching(i)}});
+    run(a, 30, {}, {kCar});
   }
 
   // One frame: the given tracks visible (cars), `ended` ending. Returns the outcome.
@@ -141,12 +153,6 @@ class PlateAnalyzerTest : public ::testing::Test {
   std::string camera_ = "yard";
   const std::vector<CountingLine>* lines_ = nullptr;  // the pipeline's lines, handed to frames
 };
-
-// A car approaching for 30 frames: the box grows from 80 to 370 px high.
-Box approaching(int i) {
-  const float h = 80.0f + 10.0f * static_cast<float>(i);
-  return {400, 300, 400 + 1.4f * h, 300 + h};
-}
 
 TEST_F(PlateAnalyzerTest, AFewOcrCallsPerTrackVoteOnePlatePerVisit) {
   ScriptedReader reader{{"KA01AB1234", "KA01AB1284", "KA01AB1234"}};
@@ -591,8 +597,7 @@ TEST_F(PlateAnalyzerTest, RefusedVisitWritesSurviveACrashInTheSpoolAndReplayOnce
     auto a = analyzer(reader);
     ASSERT_TRUE(a->recover(spool, kT0));
     WriteLock lock(dir_ + "/fai.db");
-    for (int i = 0; i < 30; ++i) run(*a, i, {{kCar, approaching(i)}});
-    run(*a, 30, {}, {kCar});
+    drive_car_past(*a);
     EXPECT_EQ(a->stats().writes_pending, 3);  // opened, plate read, exit
     EXPECT_EQ(a->stats().write_failures, 1);  // the later ones wait behind the first
     EXPECT_TRUE(visits().empty());
@@ -625,8 +630,7 @@ TEST_F(PlateAnalyzerTest, RefusedVisitWritesAreWrittenWhenTheDatabaseIsBack) {
   ASSERT_TRUE(a->recover(spool, kT0));
   {
     WriteLock lock(dir_ + "/fai.db");
-    for (int i = 0; i < 30; ++i) run(*a, i, {{kCar, approaching(i)}});
-    run(*a, 30, {}, {kCar});
+    drive_car_past(*a);
   }
   EXPECT_GT(std::filesystem::file_size(spool), 0u);
   run(*a, 31, {});
