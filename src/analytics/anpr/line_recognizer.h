@@ -15,6 +15,9 @@ namespace fai {
 struct TextRead {
   std::vector<std::string> glyphs;  // UTF-8, one per decoded character
   std::vector<float> confidences;   // confidence of each character, 0..1
+  // Where each character was read: the centre of its decoding steps as a fraction of the read
+  // line's width (0..1). Empty when the engine does not say.
+  std::vector<float> centres;
   // The same output decoded with the recogniser's extra punctuation also allowed (empty when it
   // has none): lets a caller tell "14:24:45" from a plate without the ':' competing in the read.
   std::string punctuated;

@@ -8,6 +8,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "analytics/anpr/short_glyphs.h"
 #include "analytics/anpr/tesseract_recognizer.h"
 
 namespace fai {
@@ -210,6 +211,7 @@ Expected<std::optional<PlateRead>> PlateReader::read_line(LineRecognizer& recogn
   const auto start = Clock::now();
   auto text = recognizer.recognize(line);
   if (!text) return text.error();
+  *text = without_short_glyphs(line, std::move(*text), params_.short_glyphs);
   PlateRead read;
   read.rec_ms = ms_since(start);
   read.raw_text = text->text();

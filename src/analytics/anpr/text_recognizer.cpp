@@ -24,18 +24,26 @@ Expected<TextRead> ctc_greedy_decode(const Tensor& probs,
   }
   TextRead read;
   size_t previous = 0;
-  for (int64_t t = 0; t < probs.shape[1]; ++t) {
+  int64_t first_step = 0;
+  const auto steps = probs.shape[1];
+  auto close_glyph = [&](int64_t end) {
+    read.centres.push_back(static_cast<float>(first_step + end) / 2.0f / static_cast<float>(steps));
+  };
+  for (int64_t t = 0; t < steps; ++t) {
     const float* step = probs.data.data() + t * static_cast<int64_t>(classes);
     size_t best = 0;
     for (size_t c = 1; c < classes; ++c) {
       if ((allowed.empty() || allowed[c]) && step[c] > step[best]) best = c;
     }
+    if (best != previous && previous != 0) close_glyph(t);
     if (best != 0 && best != previous) {
       read.glyphs.push_back(vocabulary[best - 1]);
       read.confidences.push_back(step[best]);
+      first_step = t;
     }
     previous = best;
   }
+  if (previous != 0) close_glyph(steps);
   return read;
 }
 
@@ -88,9 +96,13 @@ Expected<std::unique_ptr<TextRecognizer>> TextRecognizer::open(const ModelInfo& 
 
 // PP-OCR's own preprocessing: the manifest's (x - mean) / std, and zeros to the right (PP-OCR
 // pads after normalising, so the padding is mid-grey, not black).
-Tensor TextRecognizer::input_tensor(const cv::Mat& line) const {
+int TextRecognizer::resized_width(const cv::Mat& line) const {
   const double aspect = static_cast<double>(line.cols) / std::max(line.rows, 1);
-  const int resized_w = std::clamp(static_cast<int>(std::ceil(height_ * aspect)), 1, width_);
+  return std::clamp(static_cast<int>(std::ceil(height_ * aspect)), 1, width_);
+}
+
+Tensor TextRecognizer::input_tensor(const cv::Mat& line) const {
+  const int resized_w = resized_width(line);
   cv::Mat resized;
   cv::resize(line, resized, cv::Size(resized_w, height_), 0, 0, cv::INTER_LINEAR);
   Tensor t;
@@ -117,7 +129,11 @@ Expected<TextRead> TextRecognizer::recognize(const cv::Mat& line) {
   auto outputs = session_->run(input_tensor(line));
   if (!outputs) return outputs.error();
   auto read = ctc_greedy_decode(outputs->front(), vocabulary_, allowed_);
-  if (!read || punctuated_.empty()) return read;
+  if (!read) return read;
+  // Decoding steps span the model's whole input; the line fills only its left part.
+  const float scale = static_cast<float>(width_) / static_cast<float>(resized_width(line));
+  for (float& centre : read->centres) centre = std::min(centre * scale, 1.0f);
+  if (punctuated_.empty()) return read;
   auto with_punctuation = ctc_greedy_decode(outputs->front(), vocabulary_, punctuated_);
   if (!with_punctuation) return with_punctuation.error();
   read->punctuated = with_punctuation->text();

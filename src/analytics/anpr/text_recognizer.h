@@ -54,6 +54,7 @@ class TextRecognizer final : public LineRecognizer {
         vocabulary_(model.labels),
         allowed_(std::move(allowed)),
         punctuated_(std::move(punctuated)) {}
+  int resized_width(const cv::Mat& line) const;  // the line's width at the model's height
   Tensor input_tensor(const cv::Mat& line) const;
 
   std::unique_ptr<InferenceSession> session_;

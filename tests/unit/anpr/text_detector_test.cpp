@@ -107,6 +107,11 @@ TEST(CtcGreedyDecode, MergesRepeatsDropsBlanksAndKeepsConfidence) {
   EXPECT_EQ(all->text(), "AA-");
   ASSERT_EQ(all->confidences.size(), 3u);
   EXPECT_FLOAT_EQ(all->confidences[0], 0.8f);
+  // Centres of each glyph's steps as a fraction of the 5 steps: 0-1, 3, 4.
+  ASSERT_EQ(all->centres.size(), 3u);
+  EXPECT_FLOAT_EQ(all->centres[0], 0.2f);
+  EXPECT_FLOAT_EQ(all->centres[1], 0.7f);
+  EXPECT_FLOAT_EQ(all->centres[2], 0.9f);
   auto letters = ctc_greedy_decode(probs, vocabulary, {false, true, true, false});
   ASSERT_TRUE(letters);
   EXPECT_EQ(letters->text(), "AAB");  // '-' may not compete: B wins the last step
