@@ -281,6 +281,18 @@ Status VehicleStore::remove(const std::string& plate) {
   return {};
 }
 
+// A write without a reason keeps the row's. The running expiry sweep and a gate exit may write
+// the same visit in either order (the sweep reads the open visits while another camera's worker
+// pairs an exit): the vehicle did leave, so the exit wins both ways. An "expired" write leaves a
+// visit that has its exit alone, and an exit clears an "expired" written before it. "restart"
+// closes carry an exit of their own and stay.
+constexpr char kClosedReasonOnConflict[] =
+    "CASE WHEN excluded.closed_reason = 'expired' AND vehicle_logs.exit_time IS NOT NULL "
+    "THEN vehicle_logs.closed_reason "
+    "WHEN excluded.exit_time IS NOT NULL AND excluded.closed_reason IS NULL "
+    "AND vehicle_logs.closed_reason = 'expired' THEN NULL "
+    "ELSE COALESCE(excluded.closed_reason, vehicle_logs.closed_reason) END";
+
 Status VehicleStore::record_visit(const VehicleVisit& v) {
   return db_->write([&](soci::session& s) {
     std::string key = v.visit_key, camera = v.camera_id, plate = v.plate_number,
@@ -306,7 +318,8 @@ Status VehicleStore::record_visit(const VehicleVisit& v) {
          "event_time = COALESCE(vehicle_logs.entry_time, excluded.entry_time, "
          "excluded.exit_time), "
          "last_seen = COALESCE(excluded.last_seen, vehicle_logs.last_seen), "
-         "closed_reason = COALESCE(excluded.closed_reason, vehicle_logs.closed_reason)",
+         "closed_reason = " +
+             std::string(kClosedReasonOnConflict),
         soci::use(key), soci::use(camera), soci::use(track), soci::use(plate), soci::use(type),
         soci::use(entry.value, entry.ind), soci::use(exit.value, exit.ind), soci::use(confidence),
         soci::use(status), soci::use(matched, matched_ind),

@@ -2,6 +2,8 @@
 
 #include "store/vehicle_store.h"
 
+#include <algorithm>
+
 #include "store_fixture.h"
 
 namespace fai::test {
@@ -242,6 +244,41 @@ TEST_P(VehicleStoreTest, LastSeenAndClosedReasonRoundTripAndSurviveLaterWrites) 
   EXPECT_EQ(page->rows[0].exit_time, at_ms(42000));
   EXPECT_EQ(page->rows[0].last_seen, at_ms(42000));
   EXPECT_EQ(count("vehicle_logs"), 1);
+}
+
+// The expiry sweep and a gate exit can write one visit in either order: the exit wins both ways.
+TEST_P(VehicleStoreTest, AnExitWinsOverAnExpiryInEitherOrder) {
+  auto store = open_vehicles();
+  ASSERT_TRUE(store);
+  for (const bool exit_first : {true, false}) {
+    VehicleVisit v = visit(exit_first ? "gate/1/in/0" : "gate/2/in/0", 0);
+    v.plate_number = "AAA111";
+    ASSERT_TRUE(store->record_visit(v));
+    VehicleVisit left = v, expired = v;
+    left.exit_time = at_ms(5000);
+    expired.closed_reason = "expired";  // read while open: no exit
+    for (const VehicleVisit& w :
+         exit_first ? std::vector{left, expired} : std::vector{expired, left}) {
+      ASSERT_TRUE(store->record_visit(w));
+    }
+    VisitQuery query;
+    query.plate = "AAA111";
+    auto page = store->visits(query);
+    ASSERT_TRUE(page) << page.error().message;
+    auto row = std::find_if(page->rows.begin(), page->rows.end(),
+                            [&](const VehicleVisit& r) { return r.visit_key == v.visit_key; });
+    ASSERT_NE(row, page->rows.end());
+    EXPECT_EQ(row->exit_time, at_ms(5000)) << "exit first: " << exit_first;
+    EXPECT_EQ(row->closed_reason, "") << "exit first: " << exit_first;
+  }
+  // An expiry with no exit to meet still closes the visit.
+  VehicleVisit stale = visit("gate/3/in/0", 0);
+  ASSERT_TRUE(store->record_visit(stale));
+  stale.closed_reason = "expired";
+  ASSERT_TRUE(store->record_visit(stale));
+  auto open = store->open_visits_entered_before(at_ms(1000));
+  ASSERT_TRUE(open) << open.error().message;
+  EXPECT_TRUE(open->empty());
 }
 
 // A visit closed at start-up without an exit is not open: it is never paired with an exit and
