@@ -29,7 +29,20 @@ const std::map<std::string, PlateFormat>& presets() {
         {{{C::kLetter, 2, 2}, {C::kDigit, 3, 3}, {C::kLetter, 2, 2}},
          {{C::kLetter, 2, 2}, {C::kDigit, 2, 2}, {C::kLetter, 3, 3}},
          {{C::kDigit, 4, 4}, {C::kLetter, 3, 3}}}}},
-      {"us", {"us", {{C::kAny, 2, 8}}, "O", "0", {}}},
+      // Missouri (LL N L N L, "CJ8 P4V"), one substitution at most: an LL NNNN plate with a weak 8
+      // and 1 is two away from it. California's N LLL NNN gained nothing on openalpr us, the
+      // common LLL NNNN lost a plate; see docs/decisions.md.
+      {"us",
+       {"us",
+        {{C::kAny, 2, 8}},
+        "O",
+        "0",
+        {{{C::kLetter, 2, 2},
+          {C::kDigit, 1, 1},
+          {C::kLetter, 1, 1},
+          {C::kDigit, 1, 1},
+          {C::kLetter, 1, 1}}},
+        1}},
   };
   return kPresets;
 }
@@ -89,6 +102,10 @@ char coerce(char c, CharClass kind) {
 // A glyph read this surely is only rewritten into its near-twin (O/0, I/1, drawn alike by many
 // plate fonts): a Polish "WA56660" read at 99 % is not a Slovak LL NNN LL "WA566GO".
 constexpr float kSureGlyph = 0.95f;
+
+// An emblem or a sticker between a plate's characters is read as a weak one ("DH5DX9P" for
+// Missouri's DH5 X9P): a layout may drop one character read under this, as one correction.
+constexpr float kWeakGlyph = 0.7f;
 
 bool is_twin_swap(char from, char to) {
   const auto pair = [&](char a, char b) {
@@ -177,6 +194,17 @@ bool fits_format(const std::string& text, const PlateFormat& format) {
 
 namespace {
 
+// `chars` without its weakest character when that one was read under kWeakGlyph, else empty.
+std::vector<PlateChar> without_weakest(const std::vector<PlateChar>& chars) {
+  auto weakest = std::min_element(
+      chars.begin(), chars.end(),
+      [](const PlateChar& a, const PlateChar& b) { return a.confidence < b.confidence; });
+  if (weakest == chars.end() || weakest->confidence >= kWeakGlyph) return {};
+  std::vector<PlateChar> out = chars;
+  out.erase(out.begin() + (weakest - chars.begin()));
+  return out;
+}
+
 bool is_specific(const std::vector<FormatRun>& runs) {
   return std::any_of(runs.begin(), runs.end(),
                      [](const FormatRun& r) { return r.kind != CharClass::kAny; });
@@ -214,11 +242,19 @@ std::optional<FormatMatch> match_formats(const std::vector<PlateChar>& chars,
     std::vector<const std::vector<FormatRun>*> layouts;
     if (is_specific(format.runs)) layouts.push_back(&format.runs);
     for (const auto& layout : format.layouts) layouts.push_back(&layout);
+    // The preset's own fold is no correction: a US "CKOAIF" is one (I -> 1) from Missouri's layout.
+    const std::vector<PlateChar> read = folded(chars, format, 0).chars;
+    const std::vector<PlateChar> shorter = without_weakest(read);
     for (const auto* layout : layouts) {
-      std::vector<PlateChar> fixed = chars;
-      const int cost = best_fit(chars, 0, *layout, 0, fixed);
-      if (cost <= kMaxLayoutCorrections && (!layout_match || cost < layout_match->corrections)) {
-        layout_match = folded(fixed, format, cost);
+      for (const auto* attempt : {&read, &shorter}) {
+        if (attempt->empty()) continue;
+        std::vector<PlateChar> fixed = *attempt;
+        const int dropped = attempt == &shorter ? 1 : 0;
+        const int cost = best_fit(*attempt, 0, *layout, 0, fixed) + dropped;
+        if (cost <= format.max_layout_corrections &&
+            (!layout_match || cost < layout_match->corrections)) {
+          layout_match = folded(fixed, format, cost);
+        }
       }
     }
   }

@@ -31,6 +31,8 @@ struct FormatRun {
   int min = 1, max = 1;
 };
 
+inline constexpr int kMaxLayoutCorrections = 2;
+
 // A country's plate layout, e.g. India: 2 letters, 1-2 digits, 0-3 letters, 4 digits.
 struct PlateFormat {
   std::string name;
@@ -38,13 +40,13 @@ struct PlateFormat {
   // Characters this country prints with one glyph, rewritten to the canonical one after a match:
   // US plates share one glyph for O and 0 and most states issue no letter O, so "us" reads 0.
   std::string fold_from, fold_to;
-  // Common national layouts inside a generic preset (EU: LL NNN LL, LL NN LLL, NNNN LLL): a read
-  // that fits one of them with at most kMaxLayoutCorrections look-alike substitutions is
-  // corrected to it, before the generic `runs` accept it as read.
+  // Common national layouts inside a generic preset (EU: LL NNN LL, LL NN LLL, NNNN LLL; US:
+  // Missouri's LL N L N L): a read that fits one of them with at most max_layout_corrections
+  // corrections (see match_formats) is corrected to it, before the generic `runs` accept it as
+  // read.
   std::vector<std::vector<FormatRun>> layouts;
+  int max_layout_corrections = kMaxLayoutCorrections;  // for `layouts` and specific `runs`
 };
-
-inline constexpr int kMaxLayoutCorrections = 2;
 
 // The built-in presets: "in" (KA01AB1234), "eu" (4-8 alphanumerics), "us" (2-8 alphanumerics).
 // The generic ones constrain only length: EU and US plates mix letters and digits freely (a US
@@ -72,8 +74,10 @@ struct FormatMatch {
 };
 
 // First the specific layouts (presets whose runs demand letters or digits, and the national
-// layouts of the generic ones): the one that fits with the fewest look-alike substitutions, at
-// most kMaxLayoutCorrections, earlier presets winning ties. Failing that, the first preset (in
+// layouts of the generic ones): the one that fits with the fewest corrections, at most the
+// preset's max_layout_corrections, earlier presets winning ties. A correction is a look-alike
+// substitution or dropping the weakest character when it was read under 70 % (a mark between
+// character groups read as one); the preset's fold is none. Failing that, the first preset (in
 // order) that `chars` fits as read; failing that, the preset that fits with the fewest
 // substitutions. A read that fits as read is only changed by its preset's fold. Nullopt when no
 // preset fits.

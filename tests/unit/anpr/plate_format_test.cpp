@@ -91,6 +91,11 @@ TEST(MatchFormats, LookAlikeCorrectionTable) {
       {{"eu"}, "AB12CDE", "AB12CDE", 0},              // LL NN LLL fits as read
       {{"eu"}, "1234567", "1234567", 0},              // no layout within 2: generic, as read
       {{"eu"}, "GWAGEN", "GWAGEN", 0},                // a vanity plate stays as read
+      {{"us"}, "CJBP4V", "CJ8P4V", 1},                // Missouri LL N L N L: B in a digit place
+      {{"us"}, "DL9EIU", "DL9E1U", 1},                // ... I in the other
+      {{"us"}, "CKOAIF", "CK0A1F", 1},                // the fold of O is no correction
+      {{"us"}, "CC2881", "CC2881", 0},                // LL NNNN: two from Missouri, left as read
+      {{"us"}, "7ABC123", "7ABC123", 0},              // other US plates as read
   };
   for (const auto& c : cases) {
     const auto match = match_formats(chars_of(c.read), formats(c.formats));
@@ -121,6 +126,32 @@ TEST(MatchFormats, SureGlyphsAreOnlySwappedWithTheirTwins) {
   EXPECT_EQ(plate_text(match->chars), "RK896AO");
   // D is no twin of 0: a sure D in India's number is not rewritten, so the read fits nothing.
   EXPECT_FALSE(match_formats(chars_of("KA01AB12D4", 0.99f), formats({"in"})));
+}
+
+// A mark between character groups read as a weak character: a layout may drop it.
+TEST(MatchFormats, AWeakExtraCharacterMayBeDroppedToFitALayout) {
+  auto read = chars_of("DH5DX9P", 0.9f);
+  read[3].confidence = 0.53f;
+  auto match = match_formats(read, formats({"us"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "DH5X9P");
+  EXPECT_EQ(match->corrections, 1);
+  // Read surely, the character stays: the read is a generic US plate as read.
+  match = match_formats(chars_of("DH5DX9P", 0.9f), formats({"us"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "DH5DX9P");
+  // A drop and a substitution are two: over Missouri's one.
+  read = chars_of("DH5DXIP", 0.9f);
+  read[3].confidence = 0.53f;
+  match = match_formats(read, formats({"us"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "DH5DXIP");
+  // EU layouts allow two: Slovakia's LL NNN LL with a weak sticker read as 8 in the middle.
+  read = chars_of("BA3028AB", 0.9f);
+  read[5].confidence = 0.4f;
+  match = match_formats(read, formats({"eu"}));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(plate_text(match->chars), "BA302AB");
 }
 
 TEST(MatchFormats, CorrectionKeepsConfidences) {
