@@ -32,7 +32,7 @@ struct PlateReaderParams {
   // separators between character groups, which the recogniser reads as a weak 8, B or O.
   float min_char_confidence = 0.3f;
   // Weak characters on a short ink blob are such marks too, read a little surer (openalpr us
-  // gt-box+det 85.1 -> 86.0 %: New Jersey's "UH1N2A" had been "UH10N2A").
+  // gt-box+det 85.1 -> 86.0 %: the Missouri plate UH1 N2A had been read "UH10N2A").
   ShortGlyphRule short_glyphs;
   int max_candidates = 4;               // text lines in a vehicle box that get an OCR call
   float line_merge_gap_heights = 1.0f;  // see merge_line_fragments(); negative = no merging

@@ -1,5 +1,5 @@
 #pragma once
-// Marks between a plate's character groups (New Jersey's state outline, a Pennsylvania keystone,
+// Marks between a plate's character groups (New Jersey's state outline, Missouri's separator,
 // a dealer's small suffix) are read as weak characters, mostly O, 0 or D. A plate prints its
 // characters at one height; such a mark is a shorter blob of ink.
 
