@@ -328,63 +328,53 @@ Status VehicleStore::record_visit(const VehicleVisit& v) {
   });
 }
 
+namespace {
+
+// The open visits that `condition` (an SQL condition and ORDER BY, its placeholders bound by
+// `bind`) selects.
+Expected<std::vector<VehicleVisit>> select_open_visits(store::Database& db,
+                                                       const std::string& condition,
+                                                       const store::Binder& bind) {
+  std::vector<VehicleVisit> out;
+  const Status status = db.read([&](soci::session& s) {
+    VisitRow row;
+    for_each_row(
+        s, std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE " + kOpen + condition,
+        [&](soci::statement& st) {
+          row.bind(st);
+          bind(st);
+        },
+        [&] { out.push_back(row.visit()); });
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+}  // namespace
+
 Expected<std::vector<VehicleVisit>> VehicleStore::open_visits(const std::string& camera_id,
                                                               SystemTime entered_since,
                                                               int64_t limit) {
-  std::vector<VehicleVisit> out;
-  const Status status = db_->read([&](soci::session& s) {
-    VisitRow row;
-    std::string camera = camera_id;
-    long long since = to_ms(entered_since), n = limit;
-    for_each_row(
-        s,
-        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE camera_id = :c AND " +
-            kOpen +
-            " AND entry_time >= :since AND plate_number <> '' ORDER BY entry_time DESC, id DESC "
-            "LIMIT :n",
-        [&](soci::statement& st) {
-          row.bind(st);
-          st.exchange(soci::use(camera));
-          st.exchange(soci::use(since));
-          st.exchange(soci::use(n));
-        },
-        [&] { out.push_back(row.visit()); });
-  });
-  if (!status) return status.error();
-  return out;
+  std::string camera = camera_id;
+  long long since = to_ms(entered_since), n = limit;
+  return select_open_visits(*db_,
+                            " AND camera_id = :c AND entry_time >= :since AND plate_number <> '' "
+                            "ORDER BY entry_time DESC, id DESC LIMIT :n",
+                            [&](soci::statement& st) {
+                              st.exchange(soci::use(camera));
+                              st.exchange(soci::use(since));
+                              st.exchange(soci::use(n));
+                            });
 }
 
 Expected<std::vector<VehicleVisit>> VehicleStore::all_open_visits() {
-  std::vector<VehicleVisit> out;
-  const Status status = db_->read([&](soci::session& s) {
-    VisitRow row;
-    for_each_row(
-        s,
-        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE " + kOpen +
-            " ORDER BY event_time, id",
-        [&](soci::statement& st) { row.bind(st); }, [&] { out.push_back(row.visit()); });
-  });
-  if (!status) return status.error();
-  return out;
+  return select_open_visits(*db_, " ORDER BY event_time, id", [](soci::statement&) {});
 }
 
 Expected<std::vector<VehicleVisit>> VehicleStore::open_visits_entered_before(SystemTime before) {
-  std::vector<VehicleVisit> out;
-  const Status status = db_->read([&](soci::session& s) {
-    VisitRow row;
-    long long cutoff = to_ms(before);
-    for_each_row(
-        s,
-        std::string("SELECT ") + kVisitColumns + " FROM vehicle_logs WHERE " + kOpen +
-            " AND entry_time < :before ORDER BY entry_time, id",
-        [&](soci::statement& st) {
-          row.bind(st);
-          st.exchange(soci::use(cutoff));
-        },
-        [&] { out.push_back(row.visit()); });
-  });
-  if (!status) return status.error();
-  return out;
+  long long cutoff = to_ms(before);
+  return select_open_visits(*db_, " AND entry_time < :before ORDER BY entry_time, id",
+                            [&](soci::statement& st) { st.exchange(soci::use(cutoff)); });
 }
 
 Expected<Page<VehicleVisit>> VehicleStore::visits(const VisitQuery& query) {

@@ -602,7 +602,8 @@ void PlateAnalyzer::expire_entries_now_and_then(SystemTime frame_time) {
 
 int64_t PlateAnalyzer::expire_entries(SystemTime now) {
   if (store_ == nullptr) return 0;
-  // The database may not hold a waiting exit yet: closing its entry now would overwrite it.
+  // Writes are waiting: the database is failing, and the open visits it lists may miss an exit
+  // still in the spool. The next sweep tries again (the ledger lets an exit win either way).
   if (writes_waiting()) return 0;
   const SystemTime entered_before = oldest_live_entry(now);
   int64_t expired = expire_entries_in_view(entered_before);
